@@ -1,0 +1,26 @@
+"""Every path the project uses, built from this file's location (no ``'../data'`` anywhere)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+ROOT = PACKAGE_DIR.parents[1]
+DATA_DIR = ROOT / "data"
+RAW_DIR = DATA_DIR / "raw"
+PROCESSED_DIR = DATA_DIR / "processed"
+REGISTRY_FILE = RAW_DIR / "registry.json"
+CONFIGS_DIR = ROOT / "configs"
+NOTEBOOKS_DIR = ROOT / "notebooks"
+OUTPUTS_DIR = ROOT / "outputs"
+STATIC_DIR = PACKAGE_DIR / "static"
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+
+#: The coordinate reference system of every layer the package returns (RD New, metres).
+CRS = "EPSG:28992"
+
+#: Municipalities the shipped data covers, code -> name.
+GEMEENTEN = {"GM0392": "Haarlem", "GM0473": "Zandvoort"}
+
+#: Area levels from fine to coarse.
+LEVELS = ("buurt", "wijk", "stadsdeel", "gemeente")

@@ -1,0 +1,406 @@
+"""Spatial autocorrelation of area values: global Moran's I and local Moran (LISA).
+
+Built on :mod:`libpysal` (spatial weights as :class:`libpysal.graph.Graph`) and
+:mod:`esda` (Moran statistics). The weights object used throughout is a row-standardised
+``libpysal.graph.Graph`` whose ids are the area codes (the GeoDataFrame's index); esda
+accepts it directly, and unlike the older ``libpysal.weights.W`` it is immutable, so
+esda cannot change it in place.
+
+Islands (areas without any neighbour, e.g. a detached polder) are handled explicitly:
+:func:`spatial_weights` connects them to their nearest area(s) and warns with
+:class:`IslandWarning`; areas that become isolated only because their neighbours have
+no value are reported by :func:`morans_i` and :func:`lisa` and get no local statistic.
+
+Randomness: esda's global ``Moran`` permutes with numpy's *global* random state and has
+no ``seed`` argument, and ``Moran_Local`` seeds that global state itself. Both are
+therefore run inside :func:`_numpy_global_seed`, which seeds the global state and
+restores the caller's state afterwards (so results are reproducible and other code is
+not affected; this is not thread-safe).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from collections.abc import Iterator
+from typing import Any, Literal
+
+import esda
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from libpysal.graph import Graph
+from libpysal.weights import W
+
+from .errors import DataError, ParameterError
+
+__all__ = [
+    "IslandWarning",
+    "QUADRANT_LABELS",
+    "LABEL_NOT_SIGNIFICANT",
+    "LABEL_NO_VALUE",
+    "LABEL_NO_NEIGHBOURS",
+    "SpatialWeightsError",
+    "lisa",
+    "morans_i",
+    "spatial_weights",
+]
+
+#: esda quadrant code -> Dutch label (esda's default, non-GeoDa numbering).
+QUADRANT_LABELS: dict[int, str] = {1: "Hoog-Hoog", 2: "Laag-Hoog", 3: "Laag-Laag", 4: "Hoog-Laag"}
+#: Label for an area with a value and neighbours whose local statistic is not significant.
+LABEL_NOT_SIGNIFICANT = "Niet significant"
+#: Label for an area whose value is missing (no local statistic computed).
+LABEL_NO_VALUE = "Geen gegevens"
+#: Label for an area with a value but no neighbour with a value (no local statistic).
+LABEL_NO_NEIGHBOURS = "Geen buren"
+
+#: Distances within this many CRS units (metres in RD New) count as ties.
+_TIE_TOLERANCE = 1e-6
+
+
+class SpatialWeightsError(DataError):
+    """Geometries, weights or values cannot be used for a spatial statistic."""
+
+
+class IslandWarning(UserWarning):
+    """Some areas have no neighbours; the message lists their codes and what was done."""
+
+
+# --------------------------------------------------------------------------- helpers
+def _quote(names: Any) -> str:
+    return ", ".join(f"'{n}'" for n in names)
+
+
+@contextlib.contextmanager
+def _numpy_global_seed(seed: int) -> Iterator[None]:
+    """Seed numpy's global random state, and restore the previous state on exit."""
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
+
+
+def _check_crs_projected(gdf: gpd.GeoDataFrame, purpose: str) -> None:
+    if gdf.crs is None or not gdf.crs.is_projected:
+        raise SpatialWeightsError(
+            f"{purpose} needs distances, but the GeoDataFrame's CRS is "
+            f"{'not set' if gdf.crs is None else gdf.crs.to_string()}; reproject it to a projected "
+            "CRS in metres first, e.g. gdf.to_crs('EPSG:28992')"
+        )
+
+
+def _check_positive_int(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ParameterError(f"{name} is {value!r} but must be a positive integer")
+
+
+def _prepare(values: pd.Series, w: Graph | W) -> tuple[np.ndarray, Graph, list[Any], list[Any], list[Any]]:
+    """Align values to the graph, drop missing values and subset the graph.
+
+    Returns the values (graph order, non-missing), the graph on those areas, the ids
+    used, the dropped ids (missing value) and the ids isolated in the subset graph.
+    """
+    if isinstance(w, W):
+        w = Graph.from_W(w)
+    if not isinstance(w, Graph):
+        raise ParameterError(
+            f"w must be a libpysal Graph (from spatial_weights) or W, got {type(w).__name__}"
+        )
+    if not isinstance(values, pd.Series):
+        raise ParameterError(f"values must be a pandas Series indexed by area code, got {type(values).__name__}")
+    if not values.index.is_unique:
+        dupes = values.index[values.index.duplicated()].unique().tolist()
+        raise SpatialWeightsError(f"values has duplicate area codes: {_quote(dupes[:10])}")
+    ids = pd.Index(w.unique_ids)
+    not_in_w = values.index.difference(ids)
+    not_in_values = ids.difference(values.index)
+    if len(not_in_w) or len(not_in_values):
+        raise SpatialWeightsError(
+            "the area codes of values and of the weights differ: "
+            f"{len(not_in_w)} only in values ({_quote(not_in_w[:10].tolist())}), "
+            f"{len(not_in_values)} only in the weights ({_quote(not_in_values[:10].tolist())}); "
+            "build the weights from the same areas (gdf index = area code) and give a value "
+            "(NaN if unknown) for every area"
+        )
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        raise SpatialWeightsError(f"values has dtype {values.dtype} but must be numeric")
+    aligned = values.reindex(ids).to_numpy(dtype=float, na_value=np.nan)
+    if np.isinf(aligned).any():
+        raise SpatialWeightsError(
+            f"values is infinite for area(s) {_quote(ids[np.isinf(aligned)][:10].tolist())}; use NaN or a finite value"
+        )
+    missing = np.isnan(aligned)
+    dropped = ids[missing].tolist()
+    kept = ids[~missing]
+    if len(kept) < 3:
+        raise SpatialWeightsError(
+            f"only {len(kept)} area(s) have a value; Moran statistics need at least 3"
+        )
+    y = aligned[~missing]
+    if np.ptp(y) == 0:
+        raise SpatialWeightsError(
+            f"values are constant (every non-missing value is {y[0]:g}); spatial autocorrelation is undefined"
+        )
+    graph = w.subgraph(kept) if dropped else w
+    isolates = list(graph.isolates)
+    if isolates:
+        warnings.warn(
+            f"{len(isolates)} area(s) have no neighbour with a value: {_quote(isolates)}; they "
+            "enter Moran's I with a spatial lag of 0 and get no local statistic",
+            IslandWarning,
+            stacklevel=3,
+        )
+    return y, graph, kept.tolist(), dropped, isolates
+
+
+# --------------------------------------------------------------------------- public API
+def spatial_weights(
+    gdf: gpd.GeoDataFrame,
+    *,
+    kind: Literal["queen", "rook", "knn"] = "queen",
+    k: int = 4,
+) -> Graph:
+    """Row-standardised spatial weights between areas.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        One (multi)polygon per area; the index must hold the unique area codes, which
+        become the ids of the graph. Distances (``kind="knn"`` or islands) require a
+        projected CRS (e.g. EPSG:28992).
+    kind : {"queen", "rook", "knn"}
+        ``"queen"``: areas sharing at least one boundary point are neighbours;
+        ``"rook"``: areas sharing a boundary segment; ``"knn"``: the ``k`` nearest
+        areas by centroid distance (not symmetric: A may be among B's nearest but not
+        vice versa). Contiguity uses libpysal's vertex-based test (``strict=False``), so
+        polygons must share vertices, as CBS wijk/buurt boundaries do.
+    k : int
+        Number of neighbours for ``kind="knn"`` (1 <= k < number of areas).
+
+    Returns
+    -------
+    libpysal.graph.Graph
+        Row-standardised (``transformation == "R"``) graph, ids in ``gdf.index`` order.
+        Pass it to :func:`morans_i` and :func:`lisa` (or directly to esda).
+
+    Warns
+    -----
+    IslandWarning
+        For queen/rook, if some areas touch no other area. Each such island is connected
+        to the area(s) nearest to it (shortest distance between the geometries; ties
+        within 1e-6 CRS units all count), in both directions so the graph stays
+        symmetric, before row-standardisation. The warning lists the islands and the
+        areas they were attached to.
+
+    Raises
+    ------
+    SpatialWeightsError
+        Not a GeoDataFrame, duplicate codes, missing/empty geometries, fewer than 2
+        areas, or no projected CRS when distances are needed.
+    ParameterError
+        Unknown ``kind`` or invalid ``k``.
+    """
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise SpatialWeightsError(f"gdf must be a GeoDataFrame, got {type(gdf).__name__}")
+    if kind not in ("queen", "rook", "knn"):
+        raise ParameterError(f"kind is {kind!r} but must be 'queen', 'rook' or 'knn'")
+    if not gdf.index.is_unique:
+        dupes = gdf.index[gdf.index.duplicated()].unique().tolist()
+        raise SpatialWeightsError(
+            f"gdf has duplicate area codes in its index ({_quote(dupes[:10])}); use "
+            "gdf.set_index(<code column>) with one row per area"
+        )
+    if len(gdf) < 2:
+        raise SpatialWeightsError(f"gdf has {len(gdf)} area(s); spatial weights need at least 2")
+    geometry = gdf.geometry
+    bad = geometry.isna() | geometry.is_empty
+    if bad.any():
+        raise SpatialWeightsError(
+            f"area(s) {_quote(gdf.index[bad.to_numpy()][:10].tolist())} have a missing or empty geometry; "
+            "fix or remove them before building weights"
+        )
+
+    if kind == "knn":
+        _check_positive_int("k", k)
+        if k >= len(gdf):
+            raise ParameterError(f"k is {k} but must be smaller than the number of areas ({len(gdf)})")
+        _check_crs_projected(gdf, "kind='knn'")
+        graph = Graph.build_knn(geometry.centroid, k=k)
+        return graph.transform("r")
+
+    graph = Graph.build_contiguity(geometry, rook=(kind == "rook"))
+    islands = list(graph.isolates)
+    if not islands:
+        return graph.transform("r")
+
+    _check_crs_projected(gdf, f"attaching island(s) {_quote(islands)} to their nearest area")
+    ids = pd.Index(graph.unique_ids)
+    # Binary adjacency without the zero-weight self-loops that encode islands.
+    adjacency = sp.lil_matrix((graph.sparse != 0).astype(float))
+    adjacency.setdiag(0)
+    attached: dict[Any, list[Any]] = {}
+    for island in islands:
+        pos = ids.get_loc(island)
+        distances = geometry.distance(geometry.loc[island]).reindex(ids).to_numpy(dtype=float, copy=True)
+        distances[pos] = np.inf
+        nearest = np.flatnonzero(distances <= distances.min() + _TIE_TOLERANCE)
+        for other in nearest:
+            adjacency[pos, other] = 1.0
+            adjacency[other, pos] = 1.0
+        attached[island] = ids[nearest].tolist()
+    description = "; ".join(f"'{island}' -> {_quote(near)}" for island, near in attached.items())
+    warnings.warn(
+        f"{len(islands)} area(s) have no {kind} neighbour and were attached to their nearest "
+        f"area(s): {description}",
+        IslandWarning,
+        stacklevel=2,
+    )
+    binary = Graph.from_sparse(sp.csr_matrix(adjacency), ids=ids)
+    return binary.transform("r")
+
+
+def morans_i(
+    values: pd.Series,
+    w: Graph | W,
+    *,
+    permutations: int = 999,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Global Moran's I of one variable (esda.Moran, row-standardised weights).
+
+    Areas with a missing value are left out (not imputed): the weights are subset to the
+    areas with a value. An area whose neighbours all lack a value then has no neighbour
+    (an isolate, spatial lag 0); such areas are reported and an :class:`IslandWarning`
+    is issued.
+
+    Parameters
+    ----------
+    values : Series
+        Value per area, indexed by the same area codes as ``w`` (NaN allowed).
+    w : libpysal.graph.Graph or libpysal.weights.W
+        Spatial weights, e.g. from :func:`spatial_weights`.
+    permutations : int
+        Number of random permutations for the pseudo p-value (> 0).
+    seed : int
+        Seed for the permutations (see module docstring on how it is applied).
+
+    Returns
+    -------
+    dict
+        ``I`` (Moran's I), ``EI`` (its expectation -1/(n-1)), ``z`` (z-score of I
+        against the permutation distribution, esda's ``z_sim``), ``p_sim`` (pseudo
+        p-value, one-sided in the direction of the observed I, esda's default), ``n``
+        (areas used), ``n_dropped`` and ``dropped`` (codes with a missing value),
+        ``isolates`` (codes without neighbour after dropping), ``permutations``,
+        ``seed``.
+
+    Raises
+    ------
+    SpatialWeightsError
+        Codes of ``values`` and ``w`` differ, fewer than 3 values, constant values.
+    ParameterError
+        Invalid ``w`` or ``permutations``.
+    """
+    _check_positive_int("permutations", permutations)
+    y, graph, _, dropped, isolates = _prepare(values, w)
+    with _numpy_global_seed(seed):
+        mi = esda.Moran(y, graph, transformation="r", permutations=permutations)
+    return {
+        "I": float(mi.I),
+        "EI": float(mi.EI),
+        "z": float(mi.z_sim),
+        "p_sim": float(mi.p_sim),
+        "n": int(len(y)),
+        "n_dropped": len(dropped),
+        "dropped": dropped,
+        "isolates": isolates,
+        "permutations": int(permutations),
+        "seed": seed,
+    }
+
+
+def lisa(
+    values: pd.Series,
+    w: Graph | W,
+    *,
+    permutations: int = 999,
+    seed: int = 0,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Local Moran's I (LISA) per area with Dutch cluster labels (esda.Moran_Local).
+
+    Missing values are handled as in :func:`morans_i`. An area is significant when its
+    conditional-permutation pseudo p-value ``p_sim < alpha`` (esda's one-sided "folded"
+    p-value). No correction for multiple testing is applied: with ~130 areas and
+    ``alpha=0.05`` some significant areas are expected by chance alone.
+
+    Parameters
+    ----------
+    values, w, permutations, seed
+        As in :func:`morans_i`. ``seed`` is passed to ``esda.Moran_Local``.
+    alpha : float
+        Significance level, 0 < alpha < 1.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``values`` (same order), columns
+
+        - ``Is``: local Moran's I (NaN without a value or without neighbours);
+        - ``quadrant``: "Hoog-Hoog", "Laag-Laag", "Hoog-Laag", "Laag-Hoog" when
+          significant (value vs. mean of neighbours, both relative to the mean),
+          otherwise "Niet significant"; "Geen gegevens" if the value is missing and
+          "Geen buren" if no neighbour has a value;
+        - ``p_sim``: pseudo p-value (NaN where no statistic);
+        - ``significant``: bool.
+
+        ``attrs`` records ``alpha``, ``permutations``, ``seed``, ``dropped`` and
+        ``isolates``.
+
+    Raises
+    ------
+    SpatialWeightsError, ParameterError
+        As in :func:`morans_i`; also for ``alpha`` outside (0, 1).
+    """
+    _check_positive_int("permutations", permutations)
+    if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
+        raise ParameterError(f"alpha is {alpha!r} but must be between 0 and 1 (exclusive)")
+    y, graph, kept, dropped, isolates = _prepare(values, w)
+    with _numpy_global_seed(seed), warnings.catch_warnings():
+        # esda warns that a future release changes the default alternative hypothesis of
+        # its internal p-value; Moran_Local recomputes p_sim itself (folded), so ignore.
+        warnings.filterwarnings("ignore", message="The alternative hypothesis", category=DeprecationWarning)
+        # Isolates give 0/0 in esda's z_sim; they are blanked out below.
+        warnings.filterwarnings("ignore", message="invalid value encountered", category=RuntimeWarning)
+        ml = esda.Moran_Local(
+            y, graph, transformation="r", permutations=permutations, seed=seed, keep_simulations=True
+        )
+
+    local = pd.DataFrame(
+        {"Is": np.asarray(ml.Is, dtype=float), "p_sim": np.asarray(ml.p_sim, dtype=float), "q": ml.q},
+        index=pd.Index(kept),
+    )
+    significant = local["p_sim"] < alpha
+    local["quadrant"] = np.where(significant, local["q"].map(QUADRANT_LABELS), LABEL_NOT_SIGNIFICANT)
+    local["significant"] = significant
+    if isolates:
+        local.loc[isolates, ["Is", "p_sim"]] = np.nan
+        local.loc[isolates, "quadrant"] = LABEL_NO_NEIGHBOURS
+        local.loc[isolates, "significant"] = False
+
+    result = local.reindex(values.index)[["Is", "quadrant", "p_sim", "significant"]]
+    no_value = values.index.isin(dropped)
+    result.loc[no_value, "quadrant"] = LABEL_NO_VALUE
+    result["significant"] = result["significant"].fillna(False).astype(bool)
+    result.attrs = {
+        "alpha": float(alpha),
+        "permutations": int(permutations),
+        "seed": seed,
+        "dropped": dropped,
+        "isolates": isolates,
+    }
+    return result

@@ -1,0 +1,222 @@
+"""Target-group indicators per area at buurt, wijk, stadsdeel and gemeente level.
+
+Each indicator is defined once in :data:`INDICATORS` (definition, source, year, the level at
+which it exists, direction, why it may signal a barrier). :func:`indicator_table` computes the
+indicators at one level from counts: shares at a coarser level are sums of (implied) counts
+over sums of denominators, never averages of percentages. An indicator that exists only at wijk
+level is computed for wijken and stadsdelen, and left missing for buurten (it is never spread
+over buurten).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .aggregate import aggregate, weighted_share
+from .config import LEVELS
+from .errors import ParameterError
+
+Direction = Literal["higher_is_barrier", "lower_is_barrier"]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """Metadata for one barrier indicator (shown in the report)."""
+
+    key: str
+    label_nl: str
+    unit_nl: str
+    direction: Direction
+    finest_level: Literal["buurt", "wijk"]
+    definition_nl: str
+    source_nl: str
+    why_nl: str
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        "aandeel_65plus", "Aandeel 65-plussers", "% van de inwoners", "higher_is_barrier", "buurt",
+        "Inwoners van 65 jaar en ouder gedeeld door het aantal inwoners (aantallen, afgerond op 5).",
+        "CBS Kerncijfers wijken en buurten 2024 (85984NED)",
+        "Ouderen zijn minder digitaal vaardig en minder mobiel, en komen vaker zelf naar het loket.",
+    ),
+    Indicator(
+        "aandeel_eenpersoonshuishoudens", "Aandeel eenpersoonshuishoudens", "% van de huishoudens", "higher_is_barrier", "wijk",
+        "Eenpersoonshuishoudens als percentage van alle huishoudens (CBS publiceert een geheel percentage per wijk).",
+        "PDOK Wijk- en Buurtkaart 2024 (alleen Haarlem)",
+        "Alleenstaanden hebben vaker niemand in huis die helpt met digitale of papieren zaken.",
+    ),
+    Indicator(
+        "aandeel_herkomst_buiten_europa", "Aandeel met herkomstland buiten Europa", "% van de inwoners", "higher_is_barrier", "wijk",
+        "Inwoners met een herkomstland buiten Europa (CBS-indeling vanaf 2022) als percentage van de inwoners.",
+        "PDOK Wijk- en Buurtkaart 2024 (alleen Haarlem)",
+        "Een benadering van beperkte beheersing van het Nederlands; de bron meet taalvaardigheid niet zelf.",
+    ),
+    Indicator(
+        "inkomen_per_inwoner", "Gemiddeld inkomen per inwoner", "x 1.000 euro", "lower_is_barrier", "wijk",
+        "Gemiddeld persoonlijk inkomen per inwoner; op stadsdeelniveau herberekend als totaal inkomen gedeeld door inwoners.",
+        "CBS Kerncijfers wijken en buurten 2024 (85984NED); voor buurten grotendeels geheim",
+        "Een laag inkomen gaat samen met schulden en uitkeringen, en daarmee met meer contact met de gemeente.",
+    ),
+    Indicator(
+        "aandeel_goede_gezondheid", "Aandeel volwassenen met (zeer) goede ervaren gezondheid", "% van de 18-plussers", "lower_is_barrier", "buurt",
+        "Modelschatting van het aandeel 18-plussers dat de eigen gezondheid goed of zeer goed noemt; hoger niveau: gewogen met inwoners van 15 jaar en ouder.",
+        "RIVM/GGD'en/CBS Gezondheidsmonitor 2024 (50150NED), kleinegebiedsschattingen",
+        "Wie zijn gezondheid slecht noemt, heeft vaker moeite om naar een loket te komen.",
+    ),
+    Indicator(
+        "autos_per_huishouden", "Personenauto's per huishouden", "auto's", "lower_is_barrier", "wijk",
+        "Aantal personenauto's gedeeld door het aantal huishoudens (2024 voor Haarlem, 2022 voor gemeenten zonder 2024-wijkcijfers).",
+        "PDOK Wijk- en Buurtkaart 2024 (Haarlem) en 2022 (Zandvoort)",
+        "Zonder auto is een loket ver weg moeilijker te bereiken, zeker bij beperkte mobiliteit.",
+    ),
+    Indicator(
+        "afstand_loket_km", "Afstand tot het dichtstbijzijnde loket", "km (hemelsbreed)", "higher_is_barrier", "buurt",
+        "Hemelsbrede afstand van het midden van elke buurt tot het dichtstbijzijnde bestaande gemeentelijke loket; hoger niveau: gewogen met inwoners.",
+        "Berekend uit CBS/PDOK buurtgrenzen 2019 en de loketlocaties (zwaartepunt van het gebied, zie loketten)",
+        "Een grotere afstand kost meer reistijd en geld, vooral voor wie minder mobiel is.",
+    ),
+)
+
+INDICATOR_BY_KEY = {ind.key: ind for ind in INDICATORS}
+
+#: Count columns carried next to the indicators (used for disclosure control).
+COUNT_COLUMNS = ["inwoners", "inwoners_65plus", "huishoudens"]
+
+
+def indicator_metadata() -> pd.DataFrame:
+    """The indicator definitions as a table (for the report and exports)."""
+    return pd.DataFrame(
+        [
+            {
+                "indicator": i.key, "naam": i.label_nl, "eenheid": i.unit_nl,
+                "richting": "hoger = meer belemmering" if i.direction == "higher_is_barrier" else "lager = meer belemmering",
+                "fijnste_niveau": i.finest_level, "definitie": i.definition_nl, "bron": i.source_nl, "waarom": i.why_nl,
+            }
+            for i in INDICATORS
+        ]
+    )
+
+
+def directions() -> dict[str, Direction]:
+    """``{indicator key: direction}`` for :mod:`decentraal.barriers`."""
+    return {i.key: i.direction for i in INDICATORS}
+
+
+def buurt_base(kwb: pd.DataFrame, gezondheid: pd.DataFrame, buurten: gpd.GeoDataFrame, distance_km: pd.Series) -> pd.DataFrame:
+    """Buurt-level counts and buurt indicators (one row per buurt polygon).
+
+    ``distance_km`` maps buurt code to the distance from the buurt centroid to the nearest
+    existing counter.
+    """
+    stats = kwb.loc[kwb["niveau"] == "buurt", ["code", "inwoners", "inwoners_65plus", "inwoners_0_14", "huishoudens"]]
+    health_col = _latest(gezondheid, "pct_goede_gezondheid_")
+    out = buurten[["code", "naam", "wijkcode", "stadsdeelcode", "gemeentecode"]].merge(stats, on="code", how="left")
+    out = out.merge(gezondheid[["code", health_col]].rename(columns={health_col: "aandeel_goede_gezondheid"}), on="code", how="left")
+    out["inwoners_15plus"] = out["inwoners"] - out["inwoners_0_14"].fillna(0)
+    out["afstand_loket_km"] = out["code"].map(distance_km)
+    return pd.DataFrame(out)
+
+
+def _latest(frame: pd.DataFrame, prefix: str) -> str:
+    cols = sorted(c for c in frame.columns if c.startswith(prefix))
+    if not cols:
+        raise ValueError(f"no column starting with {prefix!r}")
+    return cols[-1]
+
+
+def wijk_base(kwb: pd.DataFrame, wijken_2024: pd.DataFrame, wijken_2022: pd.DataFrame) -> pd.DataFrame:
+    """Wijk-level counts and wijk-only indicators as implied counts.
+
+    Shares published as whole percentages (single-person households, origin) are turned into
+    implied counts (share x denominator) so they can be summed to stadsdelen.
+    """
+    stats = kwb.loc[kwb["niveau"] == "wijk", ["code", "naam", "gemeentecode", "inwoners", "inwoners_65plus", "huishoudens", "inkomen_per_inwoner_1000eur"]]
+    w24 = wijken_2024[["code", "pct_eenpersoonshuishoudens", "pct_herkomst_buiten_europa", "personenautos"]]
+    w22 = wijken_2022[["code", "personenautos", "huishoudens"]].rename(columns={"personenautos": "autos_2022", "huishoudens": "huishoudens_2022"})
+    out = stats.merge(w24, on="code", how="left").merge(w22, on="code", how="left")
+    has_2024 = out["gemeentecode"].isin(set(wijken_2024["gemeentecode"]))
+    out["n_eenpersoonshuishoudens"] = out["pct_eenpersoonshuishoudens"] / 100 * out["huishoudens"]
+    out["n_herkomst_buiten_europa"] = out["pct_herkomst_buiten_europa"] / 100 * out["inwoners"]
+    out["totaal_inkomen"] = out["inkomen_per_inwoner_1000eur"] * out["inwoners"]
+    out["inwoners_met_inkomen"] = out["inwoners"].where(out["inkomen_per_inwoner_1000eur"].notna())
+    out["autos"] = np.where(has_2024, out["personenautos"], out["autos_2022"])
+    out["huishoudens_autos"] = np.where(has_2024, out["huishoudens"], out["huishoudens_2022"])
+    return pd.DataFrame(out)
+
+
+def indicator_table(level: str, buurt: pd.DataFrame, wijk: pd.DataFrame, stadsdelen: pd.DataFrame) -> pd.DataFrame:
+    """Indicators (in %, EUR 1,000, cars, km) and counts for every area at ``level``.
+
+    Parameters
+    ----------
+    level
+        One of ``buurt``, ``wijk``, ``stadsdeel``, ``gemeente``.
+    buurt, wijk
+        Outputs of :func:`buurt_base` and :func:`wijk_base`.
+    stadsdelen
+        The wijk -> stadsdeel crosswalk (:func:`decentraal.loaders.load_stadsdelen`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code`` plus :data:`COUNT_COLUMNS`, one column per indicator key and
+        ``gedekt_gezondheid`` / ``gedekt_afstand`` (share of the weight with a known value).
+    """
+    if level not in LEVELS:
+        raise ParameterError(f"level {level!r} is not supported; valid levels: {', '.join(LEVELS)}")
+    if level == "buurt":
+        out = buurt[["code", "inwoners", "inwoners_65plus", "huishoudens", "aandeel_goede_gezondheid", "afstand_loket_km"]].copy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["aandeel_65plus"] = (100 * out["inwoners_65plus"] / out["inwoners"]).where(out["inwoners"] > 0)
+        for key in ("aandeel_eenpersoonshuishoudens", "aandeel_herkomst_buiten_europa", "inkomen_per_inwoner", "autos_per_huishouden"):
+            out[key] = np.nan  # exists only at wijk level; not spread over buurten
+        out["gedekt_gezondheid"] = out["aandeel_goede_gezondheid"].notna().astype(float)
+        out["gedekt_afstand"] = out["afstand_loket_km"].notna().astype(float)
+        return _order(out)
+
+    parent = {"wijk": "wijkcode", "stadsdeel": "stadsdeelcode", "gemeente": "gemeentecode"}[level]
+    b = buurt.loc[buurt[parent].notna()] if level == "stadsdeel" else buurt
+    health = weighted_share(b, parent, share="aandeel_goede_gezondheid", weight="inwoners_15plus", source="buurt table")
+    dist = weighted_share(b, parent, share="afstand_loket_km", weight="inwoners", source="buurt table")
+    if level == "wijk":
+        w = wijk.copy()
+    else:
+        w = wijk.assign(_p=wijk["code"].map(stadsdelen.set_index("wijkcode")["stadsdeelcode"]) if level == "stadsdeel" else wijk["gemeentecode"])
+        w = w.loc[w["_p"].notna()]
+        w = aggregate(
+            w, "_p",
+            counts=["inwoners", "inwoners_65plus", "huishoudens", "n_eenpersoonshuishoudens", "n_herkomst_buiten_europa", "totaal_inkomen", "inwoners_met_inkomen", "autos", "huishoudens_autos"],
+            source="wijk table",
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = pd.DataFrame({
+            "code": w["code"],
+            "inwoners": w["inwoners"],
+            "inwoners_65plus": w["inwoners_65plus"],
+            "huishoudens": w["huishoudens"],
+            "aandeel_65plus": (100 * w["inwoners_65plus"] / w["inwoners"]).where(w["inwoners"] > 0),
+            "aandeel_eenpersoonshuishoudens": (100 * w["n_eenpersoonshuishoudens"] / w["huishoudens"]).where(w["huishoudens"] > 0),
+            "aandeel_herkomst_buiten_europa": (100 * w["n_herkomst_buiten_europa"] / w["inwoners"]).where(w["inwoners"] > 0),
+            "inkomen_per_inwoner": (w["totaal_inkomen"] / w["inwoners_met_inkomen"]).where(w["inwoners_met_inkomen"] > 0),
+            "autos_per_huishouden": (w["autos"] / w["huishoudens_autos"]).where(w["huishoudens_autos"] > 0),
+        })
+    out = out.merge(health.rename(columns={"gewicht_gedekt": "gedekt_gezondheid"}), on="code", how="left")
+    out = out.merge(dist.rename(columns={"gewicht_gedekt": "gedekt_afstand"}), on="code", how="left")
+    return _order(out)
+
+
+def _order(frame: pd.DataFrame) -> pd.DataFrame:
+    keys = [i.key for i in INDICATORS]
+    rest = [c for c in frame.columns if c not in ["code", *COUNT_COLUMNS, *keys]]
+    return frame[["code", *COUNT_COLUMNS, *keys, *rest]].reset_index(drop=True)
+
+
+def available_indicators(table: pd.DataFrame, gemeente_areas: pd.Series | None = None) -> list[str]:
+    """Indicator keys with at least two distinct known values in ``table`` (usable for an index)."""
+    return [i.key for i in INDICATORS if table[i.key].dropna().nunique() >= 2]
