@@ -1,0 +1,228 @@
+"""Maps for the reports: static choropleths (print) and offline interactive Leaflet maps.
+
+Class breaks come from :mod:`mapclassify` and are stated in the legend. Interactive maps are
+built with folium, then made self-contained: the Leaflet script and stylesheet are inlined from
+the vendored copy in ``static/`` and folium's other CDN resources (jQuery, Bootstrap, icon fonts,
+which these maps do not use) are removed, so a report makes no request to an external host. Web
+tiles are only added when the caller asks for a basemap.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping, Sequence
+
+import folium
+import geopandas as gpd
+import mapclassify
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.colors import to_hex
+from matplotlib.patches import Patch
+
+from .config import STATIC_DIR
+
+MISSING_COLOUR = "#d9d9d9"
+BASEMAP_TILES = "OpenStreetMap"
+
+
+def classify(values: pd.Series, *, scheme: str = "NaturalBreaks", k: int = 5) -> tuple[pd.Series, list[str]]:
+    """Classify values with mapclassify; return class index per area (NaN stays NaN) and labels.
+
+    ``k`` is reduced when there are fewer distinct values than classes. Labels read
+    ``"a - b"`` with the class bounds, as shown in legends.
+    """
+    known = values.dropna()
+    k = max(1, min(k, known.nunique()))
+    if known.empty:
+        return pd.Series(np.nan, index=values.index), []
+    if k < 2:
+        return pd.Series(np.where(values.notna(), 0, np.nan), index=values.index), [number_nl(known.iloc[0])]
+    classifier = mapclassify.classify(known.to_numpy(), scheme=scheme, k=k)
+    bins = classifier.bins
+    lower = np.concatenate([[known.min()], bins[:-1]])
+    labels = [f"{number_nl(lo)} - {number_nl(hi)}" for lo, hi in zip(lower, bins)]
+    classes = pd.Series(np.nan, index=values.index)
+    classes.loc[known.index] = classifier.yb
+    return classes, labels
+
+
+def number_nl(value: float) -> str:
+    """A number for legends in Dutch notation: 14.745 for large values, 0,84 / 21,1 for small ones."""
+    if abs(value) >= 1000:
+        return f"{value:,.0f}".replace(",", ".")
+    text = f"{value:.3g}" if abs(value) < 10 else f"{value:.1f}"
+    return text.replace(".", ",")
+
+
+def _palette(n: int, cmap: str) -> list[str]:
+    colours = colormaps[cmap].resampled(max(n, 2))
+    return [to_hex(colours(i)) for i in range(max(n, 2))][:n] if n > 1 else [to_hex(colours(1))]
+
+
+def static_choropleth(
+    gdf: gpd.GeoDataFrame,
+    column: str,
+    *,
+    title: str,
+    scheme: str = "NaturalBreaks",
+    k: int = 5,
+    cmap: str = "OrRd",
+    points: gpd.GeoDataFrame | None = None,
+    point_label: str = "Bestaand loket",
+    ax: plt.Axes | None = None,
+) -> plt.Figure:
+    """Static choropleth with class breaks from mapclassify named in the legend title."""
+    classes, labels = classify(gdf[column], scheme=scheme, k=k)
+    colours = _palette(len(labels), cmap)
+    face = [colours[int(c)] if not np.isnan(c) else MISSING_COLOUR for c in classes]
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6.5, 6.5))
+    else:
+        fig = ax.figure
+    gdf.plot(ax=ax, color=face, edgecolor="white", linewidth=0.4)
+    handles = [Patch(facecolor=c, edgecolor="grey", label=lab) for c, lab in zip(colours, labels)]
+    if classes.isna().any():
+        handles.append(Patch(facecolor=MISSING_COLOUR, edgecolor="grey", label="onbekend / onderdrukt"))
+    if points is not None and not points.empty:
+        points.plot(ax=ax, color="black", markersize=40, marker="*", zorder=3)
+        handles.append(plt.Line2D([], [], color="black", marker="*", linestyle="", markersize=9, label=point_label))
+    ax.legend(handles=handles, title=f"klassen: {scheme_label(scheme)}, k={len(labels)}", loc="lower left", fontsize=7, title_fontsize=7, frameon=True)
+    ax.set_title(title, fontsize=10)
+    ax.set_axis_off()
+    fig.tight_layout()
+    return fig
+
+
+def scheme_label(scheme: str) -> str:
+    """Dutch name of a mapclassify scheme for legends."""
+    return {
+        "NaturalBreaks": "natuurlijke grenzen (Jenks)",
+        "Quantiles": "kwantielen",
+        "EqualInterval": "gelijke intervallen",
+        "FisherJenks": "Fisher-Jenks",
+    }.get(scheme, scheme)
+
+
+def interactive_choropleth(
+    gdf: gpd.GeoDataFrame,
+    column: str,
+    *,
+    legend: str,
+    tooltip_fields: Mapping[str, str],
+    scheme: str = "NaturalBreaks",
+    k: int = 5,
+    cmap: str = "OrRd",
+    points: gpd.GeoDataFrame | None = None,
+    point_tooltip: str = "naam",
+    basemap: bool = False,
+    height: int = 480,
+) -> str:
+    """An offline Leaflet choropleth as an ``<iframe srcdoc>`` HTML string.
+
+    Parameters
+    ----------
+    gdf
+        Areas in any projected CRS; reprojected to EPSG:4326 for Leaflet.
+    column
+        Column to colour by (classes from mapclassify; missing values grey).
+    legend
+        Legend title; the classification scheme is appended.
+    tooltip_fields
+        ``{column: Dutch label}`` shown on hover. Callers pass values that passed disclosure
+        control only.
+    basemap
+        Add OpenStreetMap tiles (the only external request a report can make, and only when
+        asked for by the ``basiskaart`` parameter).
+    """
+    classes, labels = classify(gdf[column], scheme=scheme, k=k)
+    colours = _palette(len(labels), cmap)
+    shown = gdf[[*tooltip_fields, "geometry"]].copy() if column in tooltip_fields else gdf[[*tooltip_fields, column, "geometry"]].copy()
+    shown["_kleur"] = [colours[int(c)] if not np.isnan(c) else MISSING_COLOUR for c in classes]
+    for field in tooltip_fields:
+        if pd.api.types.is_float_dtype(shown[field]):
+            shown[field] = shown[field].map(lambda v: "onbekend" if pd.isna(v) else f"{v:,.1f}".replace(",", " "))
+    shown = shown.to_crs("EPSG:4326")
+    minx, miny, maxx, maxy = shown.total_bounds
+    fmap = folium.Map(tiles=BASEMAP_TILES if basemap else None, control_scale=True, prefer_canvas=False, zoom_control=True)
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    folium.GeoJson(
+        shown.drop(columns=[c for c in shown.columns if c not in [*tooltip_fields, "_kleur", "geometry"]]),
+        style_function=lambda feat: {"fillColor": feat["properties"]["_kleur"], "color": "#ffffff", "weight": 0.8, "fillOpacity": 0.85},
+        highlight_function=lambda feat: {"weight": 2.5, "color": "#333333"},
+        tooltip=folium.GeoJsonTooltip(fields=list(tooltip_fields), aliases=list(tooltip_fields.values()), sticky=True),
+        name=legend,
+    ).add_to(fmap)
+    if points is not None and not points.empty:
+        for _, row in points.to_crs("EPSG:4326").iterrows():
+            folium.CircleMarker(
+                location=[row.geometry.y, row.geometry.x], radius=7, color="#000000", weight=2,
+                fill=True, fill_color="#ffffff", fill_opacity=1.0, tooltip=str(row[point_tooltip]),
+            ).add_to(fmap)
+    legend_html = _legend_html(legend + f" ({scheme_label(scheme)})", labels, colours, has_missing=bool(classes.isna().any()))
+    fmap.get_root().html.add_child(folium.Element(legend_html))
+    return embed(fmap, height=height, allow_tiles=basemap)
+
+
+def _legend_html(title: str, labels: Sequence[str], colours: Sequence[str], *, has_missing: bool) -> str:
+    rows = "".join(
+        f'<div><span style="background:{c};width:14px;height:10px;display:inline-block;margin-right:4px"></span>{html.escape(lab)}</div>'
+        for c, lab in zip(colours, labels)
+    )
+    if has_missing:
+        rows += f'<div><span style="background:{MISSING_COLOUR};width:14px;height:10px;display:inline-block;margin-right:4px"></span>onbekend / onderdrukt</div>'
+    return (
+        '<div class="legenda" style="position:absolute;bottom:18px;right:10px;z-index:1000;background:white;'
+        'padding:6px 8px;font:11px sans-serif;border:1px solid #999;border-radius:3px">'
+        f"<b>{html.escape(title)}</b>{rows}</div>"
+    )
+
+
+_SCRIPT = re.compile(r'<script[^>]*\bsrc="([^"]+)"[^>]*>\s*</script>')
+_LINK = re.compile(r'<link[^>]*\bhref="([^"]+)"[^>]*/?>')
+
+
+def make_offline(page: str, *, allow_tiles: bool = False) -> str:
+    """Inline Leaflet and drop every other external script or stylesheet from a folium page.
+
+    Raises
+    ------
+    RuntimeError
+        If an external URL is still referenced afterwards (other than tile URLs when
+        ``allow_tiles``), so an offline report can never silently depend on the network.
+    """
+    leaflet_js = (STATIC_DIR / "leaflet.js").read_text(encoding="utf-8")
+    leaflet_css = (STATIC_DIR / "leaflet.css").read_text(encoding="utf-8")
+
+    def script(match: re.Match[str]) -> str:
+        url = match.group(1)
+        if url.endswith("/leaflet.js"):
+            return "<script>" + leaflet_js.replace("</script", "<\\/script") + "</script>"
+        return ""
+
+    def link(match: re.Match[str]) -> str:
+        url = match.group(1)
+        if url.endswith("/leaflet.css"):
+            return "<style>" + leaflet_css + "</style>"
+        return "" if url.startswith("http") else match.group(0)
+
+    page = _SCRIPT.sub(script, page)
+    page = _LINK.sub(link, page)
+    leftovers = re.findall(r'<(?:script|link|img|iframe|source|embed)\b[^>]*\b(?:src|href)="((?:https?:)?//[^"]+)"', page)
+    if leftovers:
+        raise RuntimeError(f"map still references external resources: {', '.join(sorted(set(leftovers)))}")
+    if not allow_tiles and "tile.openstreetmap" in page:
+        raise RuntimeError("map requests web tiles although no basemap was asked for")
+    return page
+
+
+def embed(fmap: folium.Map, *, height: int = 480, allow_tiles: bool = False) -> str:
+    """Render a folium map offline and wrap it in an ``<iframe srcdoc>`` for notebooks and HTML."""
+    page = make_offline(fmap.get_root().render(), allow_tiles=allow_tiles)
+    return (
+        f'<iframe class="kaart" srcdoc="{html.escape(page, quote=True)}" '
+        f'style="width:100%;height:{height}px;border:1px solid #ccc" loading="eager" title="interactieve kaart"></iframe>'
+    )

@@ -1,0 +1,69 @@
+"""Data overview (notebook 01): sources and vintages, coverage, totals checked against CBS."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from .config import LEVELS
+from .indicators import INDICATORS
+
+VINTAGES = [
+    {"gegeven": "Buurtgrenzen", "jaar": 2019, "bron": "CBS/PDOK Wijk- en Buurtkaart 2019, gegeneraliseerd",
+     "opmerking": "Codes gelijk aan 2024 (gecontroleerd in het koppelrapport); vereenvoudigde lijnen, niet voor exacte oppervlakten."},
+    {"gegeven": "Wijkgrenzen Haarlem", "jaar": 2024, "bron": "PDOK Wijk- en Buurtkaart 2024", "opmerking": "Volledige resolutie."},
+    {"gegeven": "Wijkgrenzen Zandvoort", "jaar": 2019, "bron": "samengevoegde buurtgrenzen 2019", "opmerking": "CBS-wijkgrenzen van Zandvoort waren niet beschikbaar."},
+    {"gegeven": "Stadsdelen Haarlem", "jaar": 2024, "bron": "samengevoegde wijken 2024", "opmerking": "Indeling samengesteld uit openbare bronnen, geen officiële tabel."},
+    {"gegeven": "Kerncijfers (inwoners, leeftijd, huishoudens, inkomen)", "jaar": 2024, "bron": "CBS 85984NED", "opmerking": "Buurtaantallen afgerond op 5; leeg = 0, geheim of onbekend."},
+    {"gegeven": "Eenpersoonshuishoudens, herkomst, auto's (Haarlem)", "jaar": 2024, "bron": "PDOK Wijk- en Buurtkaart 2024", "opmerking": "Alleen op wijkniveau."},
+    {"gegeven": "Auto's en huishoudens (Zandvoort)", "jaar": 2022, "bron": "PDOK Wijk- en Buurtkaart 2022", "opmerking": "Alleen op wijkniveau."},
+    {"gegeven": "Ervaren gezondheid", "jaar": 2024, "bron": "RIVM/GGD'en/CBS Gezondheidsmonitor (50150NED)", "opmerking": "Modelschattingen; ontbreken voor kleine buurten."},
+]
+
+
+def select(layers: dict[str, gpd.GeoDataFrame], gemeente: str) -> dict[str, gpd.GeoDataFrame]:
+    """The layers restricted to one municipality; levels without areas are left out."""
+    out = {}
+    for level in LEVELS:
+        part = layers[level].loc[layers[level]["gemeentecode"] == gemeente].reset_index(drop=True)
+        if not part.empty:
+            out[level] = part
+    return out
+
+
+def vintages() -> pd.DataFrame:
+    """Which year each ingredient comes from (shown in notebook 01)."""
+    return pd.DataFrame(VINTAGES)
+
+
+def coverage(layers: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
+    """Per level: number of areas, areas with inhabitants, and areas with a value per indicator."""
+    rows = []
+    for level, layer in layers.items():
+        row = {"niveau": level, "gebieden": len(layer), "met inwoners": int((layer["inwoners"] > 0).sum())}
+        for ind in INDICATORS:
+            row[ind.label_nl] = int(layer[ind.key].notna().sum())
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("niveau")
+
+
+def total_check(kwb: pd.DataFrame, gemeente: str) -> dict[str, float]:
+    """Buurt and wijk sums of inhabitants against the CBS published municipal total.
+
+    CBS rounds buurt and wijk counts to multiples of 5, so each sum may differ from the
+    published total by at most 2.5 per area (returned as ``tolerance_*``).
+    """
+    total = float(kwb.loc[kwb["code"] == gemeente, "inwoners"].iloc[0])
+    out = {"gepubliceerd": total}
+    for level in ("buurt", "wijk"):
+        part = kwb.loc[(kwb["niveau"] == level) & (kwb["gemeentecode"] == gemeente), "inwoners"]
+        out[f"som_{level}"] = float(part.sum())
+        out[f"verschil_{level}"] = float(part.sum() - total)
+        out[f"tolerantie_{level}"] = 2.5 * int(part.notna().sum())
+    return out
+
+
+def population_table(layer: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Inhabitants, households and share 65+ per area, largest first."""
+    cols = ["code", "naam", "inwoners", "huishoudens", "aandeel_65plus"]
+    return pd.DataFrame(layer[cols]).sort_values("inwoners", ascending=False, na_position="last").reset_index(drop=True)

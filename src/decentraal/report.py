@@ -1,0 +1,135 @@
+"""Committee reports: the header block shown in every notebook, and HTML export.
+
+The HTML export hides code, papermill's injected-parameters cell, the parameters cell and
+stderr output; embeds images; adds a table of contents; and uses a template without any CDN
+script (no RequireJS, MathJax or widget manager), so one file can be mailed and opened offline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbconvert import HTMLExporter
+from traitlets.config import Config
+
+from . import io
+from .config import RAW_DIR, TEMPLATES_DIR
+
+HIDDEN_TAGS = {"injected-parameters", "parameters", "remove-cell"}
+STADSDEEL_NOTE = (
+    "De indeling van wijken in stadsdelen is samengesteld uit openbare bronnen "
+    "(wijkraden, gemeentelijke stadsdeelprofielen, bestemmingsplannen); het is geen officiële tabel."
+)
+SYNTHETIC_NOTE = (
+    "LET OP: op deze pagina worden SYNTHETISCHE (verzonnen) voorbeeldgegevens gebruikt voor de "
+    "loketbezoeken. Cijfers die daarop rusten zeggen niets over Haarlem of Zandvoort."
+)
+
+
+def sources_table(keys: Iterable[str] | None = None, raw_dir: Path = RAW_DIR) -> list[dict[str, Any]]:
+    """Data sources with attribution, vintage and checksum, from the raw-data registry."""
+    registry = io.load_registry(raw_dir / "registry.json")
+    keys = sorted(registry) if keys is None else list(keys)
+    return [
+        {"bestand": key, "bron": registry[key]["attribution"], "jaar": registry[key]["year"], "sha256": registry[key]["sha256"][:12]}
+        for key in keys
+    ]
+
+
+def header_html(title: str, params: Mapping[str, Any], *, uses_stadsdelen: bool = False, synthetic: bool = False,
+                run_date: dt.datetime | None = None, extra_notes: Iterable[str] = ()) -> str:
+    """The block at the top of each report page: parameters, sources, run date and caveats."""
+    run_date = run_date or dt.datetime.now().astimezone()
+    rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(_fmt(v))}</td></tr>" for k, v in params.items())
+    srcs = "".join(
+        f"<li>{html.escape(s['bron'])} ({s['jaar']}); bestand <code>{html.escape(s['bestand'])}</code></li>" for s in sources_table()
+    )
+    notes = list(extra_notes)
+    if uses_stadsdelen:
+        notes.append(STADSDEEL_NOTE)
+    warn = f'<p class="synthetisch">{html.escape(SYNTHETIC_NOTE)}</p>' if synthetic else ""
+    note_html = "".join(f"<p class='noot'>{html.escape(n)}</p>" for n in notes)
+    return f"""<div class="kop">
+<p class="rundatum">Gemaakt op {run_date.strftime('%d-%m-%Y %H:%M')} met decentraal {html.escape(io.code_version())}</p>
+{warn}{note_html}
+<details><summary>Gebruikte parameters</summary><table class="param">{rows}</table></details>
+<details><summary>Databronnen (open data, CC BY 4.0)</summary><ul>{srcs}</ul></details>
+</div>"""
+
+
+def table_nl(frame, *, precision: int = 1):
+    """A pandas Styler in Dutch notation (1.234,5), without the index, for report tables."""
+    return frame.style.hide(axis="index").format(precision=precision, thousands=".", decimal=",", na_rep="–")
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _strip_for_committee(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Remove hidden cells and stderr/warning output from a copy of an executed notebook."""
+    nb = nbformat.from_dict(nb)
+    cells = []
+    for cell in nb.cells:
+        if HIDDEN_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+            continue
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
+def export_html(notebook: Path, target: Path, *, title: str) -> Path:
+    """Export an executed notebook to a self-contained committee HTML page (atomically)."""
+    nb = nbformat.read(notebook, as_version=4)
+    nb = _strip_for_committee(nb)
+    config = Config()
+    config.HTMLExporter.exclude_input = True
+    config.HTMLExporter.exclude_input_prompt = True
+    config.HTMLExporter.exclude_output_prompt = True
+    config.HTMLExporter.embed_images = True
+    config.HTMLExporter.extra_template_basedirs = [str(TEMPLATES_DIR)]
+    config.HTMLExporter.template_name = "committee"
+    exporter = HTMLExporter(config=config)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body = add_toc(body)
+    return io.write_text(body, target)
+
+
+_HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+
+
+def add_toc(page: str) -> str:
+    """Insert a table of contents (h2/h3 headings) after the first h1."""
+    entries = []
+    for level, anchor, inner in _HEADING.findall(page):
+        text = re.sub(r"<[^>]+>", "", inner).replace("¶", "").strip()
+        entries.append(f'<li class="toc{level}"><a href="#{anchor}">{html.escape(text)}</a></li>')
+    if not entries:
+        return page
+    toc = '<nav class="inhoud"><b>Inhoud</b><ul>' + "".join(entries) + "</ul></nav>"
+    match = re.search(r"</h1>", page)
+    return page[: match.end()] + toc + page[match.end():] if match else page
+
+
+def index_html(pages: list[tuple[str, str, str]], *, title: str, params: Mapping[str, Any], run_id: str) -> str:
+    """The run's ``index.html``: links to the report pages with one line each."""
+    items = "".join(f'<li><a href="{html.escape(href)}">{html.escape(name)}</a> — {html.escape(desc)}</li>' for href, name, desc in pages)
+    css = (TEMPLATES_DIR / "committee" / "static" / "committee.css").read_text(encoding="utf-8")
+    return f"""<!DOCTYPE html>
+<html lang="nl"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{css}</style></head>
+<body><main class="index"><h1>{html.escape(title)}</h1>
+<p>Run <code>{html.escape(run_id)}</code>, gemeente {html.escape(str(params.get('gemeente')))}, niveau {html.escape(str(params.get('niveau')))}.</p>
+<ol>{items}</ol>
+<p>Tabellen (CSV en Excel), kaartlagen (GeoPackage voor QGIS) en figuren staan in de mappen <code>tables/</code>,
+<code>layers/</code> en <code>figures/</code> naast deze map; <code>manifest.json</code> beschrijft de run.</p>
+</main></body></html>"""
