@@ -8,6 +8,10 @@ import pandas as pd
 from .config import LEVELS
 from .indicators import INDICATORS
 
+#: CBS rounds buurt and wijk counts to multiples of 5; whatever the rounding rule, each rounded
+#: count is less than 5 away from the true count.
+ROUNDING_PER_AREA = 5.0
+
 VINTAGES = [
     {"gegeven": "Buurtgrenzen", "jaar": 2019, "bron": "CBS/PDOK Wijk- en Buurtkaart 2019, gegeneraliseerd",
      "opmerking": "Codes gelijk aan 2024 (gecontroleerd in het koppelrapport); vereenvoudigde lijnen, niet voor exacte oppervlakten."},
@@ -51,7 +55,7 @@ def total_check(kwb: pd.DataFrame, gemeente: str) -> dict[str, float]:
     """Buurt and wijk sums of inhabitants against the CBS published municipal total.
 
     CBS rounds buurt and wijk counts to multiples of 5, so each sum may differ from the
-    published total by at most 2.5 per area (returned as ``tolerance_*``).
+    published total by less than :data:`ROUNDING_PER_AREA` per area (``tolerantie_*``).
     """
     total = float(kwb.loc[kwb["code"] == gemeente, "inwoners"].iloc[0])
     out = {"gepubliceerd": total}
@@ -59,7 +63,7 @@ def total_check(kwb: pd.DataFrame, gemeente: str) -> dict[str, float]:
         part = kwb.loc[(kwb["niveau"] == level) & (kwb["gemeentecode"] == gemeente), "inwoners"]
         out[f"som_{level}"] = float(part.sum())
         out[f"verschil_{level}"] = float(part.sum() - total)
-        out[f"tolerantie_{level}"] = 2.5 * int(part.notna().sum())
+        out[f"tolerantie_{level}"] = ROUNDING_PER_AREA * int(part.notna().sum())
     return out
 
 
