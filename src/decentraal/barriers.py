@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 import numpy as np
@@ -72,8 +72,8 @@ class IndicatorError(DataError):
 
 
 # --------------------------------------------------------------------------- helpers
-def _quote(names: object) -> str:
-    return ", ".join(f"'{n}'" for n in names)  # type: ignore[union-attr]
+def _quote(names: Iterable[object]) -> str:
+    return ", ".join(f"'{n}'" for n in names)
 
 
 def _check_unique_index(frame: pd.DataFrame, what: str) -> None:

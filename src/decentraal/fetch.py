@@ -43,9 +43,9 @@ from .io import load_registry, sha256_file, write_bytes, write_json, write_text
 # --------------------------------------------------------------------------- sources
 #: CBS StatLine table id of "Kerncijfers wijken en buurten <jaar>" per year.
 #: Source: CBS StatLine (https://www.cbs.nl/nl-nl/cijfers/detail/<id>, "Kerncijfers wijken en
-#: buurten <jaar>"); the same year -> id list is used by several public CBS client scripts
-#: (checked 2025 with the project's code search). 2024 = 85984NED is the table of the shipped
-#: file ``data/raw/cbs_kwb_2024/``.
+#: buurten <jaar>"). Cross-checked against several independent public CBS client scripts that
+#: list the same year -> id pairs (not against a live StatLine catalogue). 2024 = 85984NED is
+#: also the table of the shipped file ``data/raw/cbs_kwb_2024/``.
 KWB_TABLES: dict[int, str] = {
     2019: "84583NED",
     2020: "84799NED",
@@ -218,9 +218,11 @@ def _readme(item: _Download, checksums: Mapping[str, str]) -> str:
     lines = [
         f"# {item.folder}",
         "",
-        f"{item.title}. Downloaded by `decentraal data fetch` (`src/decentraal/fetch.py`); do not",
-        "edit these files by hand: `src/decentraal/io.py` checks the sha256 below on every load",
-        "(registry: `data/raw/registry.json`). Fetch again to refresh them.",
+        f"{item.title}.",
+        "",
+        "Downloaded by `decentraal data fetch` (`src/decentraal/fetch.py`). Do not edit these files",
+        "by hand: `src/decentraal/io.py` checks the sha256 below on every load (registry:",
+        "`registry.json` in the raw-data folder). Fetch again to refresh them.",
         "",
         f"- **Attribution line (use in every report):** {item.attribution}",
         f"- **Licence:** {LICENCE}",

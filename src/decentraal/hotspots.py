@@ -58,6 +58,8 @@ LABEL_NO_NEIGHBOURS = "Geen buren"
 
 #: Distances within this many CRS units (metres in RD New) count as ties.
 _TIE_TOLERANCE = 1e-6
+#: Permutation distributions with a spread below this are treated as degenerate.
+_DEGENERATE_TOLERANCE = 1e-12
 
 
 class SpatialWeightsError(DataError):
@@ -147,6 +149,11 @@ def _prepare(values: pd.Series, w: Graph | W) -> tuple[np.ndarray, Graph, list[A
         )
     graph = w.subgraph(kept) if dropped else w
     isolates = list(graph.isolates)
+    if len(isolates) == len(kept):
+        raise SpatialWeightsError(
+            "no area with a value has a neighbour with a value, so spatial autocorrelation is "
+            f"undefined ({len(dropped)} area(s) without a value: {_quote(dropped[:10])})"
+        )
     if isolates:
         warnings.warn(
             f"{len(isolates)} area(s) have no neighbour with a value: {_quote(isolates)}; they "
@@ -335,7 +342,9 @@ def lisa(
 
     Missing values are handled as in :func:`morans_i`. An area is significant when its
     conditional-permutation pseudo p-value ``p_sim < alpha`` (esda's one-sided "folded"
-    p-value). No correction for multiple testing is applied: with ~130 areas and
+    p-value). Where the permutation distribution is degenerate (every permuted statistic
+    equal, e.g. an area whose value is exactly the mean), ``p_sim`` is set to 1 instead of
+    esda's spurious minimum p-value (esda issue #504). No correction for multiple testing is applied: with ~130 areas and
     ``alpha=0.05`` some significant areas are expected by chance alone.
 
     Parameters
@@ -380,8 +389,15 @@ def lisa(
             y, graph, transformation="r", permutations=permutations, seed=seed, keep_simulations=True
         )
 
+    p_sim = np.asarray(ml.p_sim, dtype=float).copy()
+    # Degenerate null: when every permuted statistic is the same (e.g. the value equals
+    # the mean exactly, so Is is 0 in every permutation), esda's folded p-value becomes
+    # 1/(permutations+1), i.e. spuriously "significant" (esda issue #504). There is no
+    # evidence of local association at all, so p_sim is set to 1.
+    degenerate = np.ptp(np.asarray(ml.sim, dtype=float), axis=0) <= _DEGENERATE_TOLERANCE
+    p_sim[degenerate] = 1.0
     local = pd.DataFrame(
-        {"Is": np.asarray(ml.Is, dtype=float), "p_sim": np.asarray(ml.p_sim, dtype=float), "q": ml.q},
+        {"Is": np.asarray(ml.Is, dtype=float), "p_sim": p_sim, "q": ml.q},
         index=pd.Index(kept),
     )
     significant = local["p_sim"] < alpha
