@@ -58,7 +58,10 @@ class ModelFitError(DecentraalError, ValueError):
 
 
 def _check_counts(values: pd.Series | pd.DataFrame, what: str) -> None:
-    arr = np.asarray(values, dtype=float)
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{what} contains non-numeric values; convert counts to numbers first.") from exc
     if arr.size and not np.all(np.isfinite(arr)):
         raise DataError(f"{what} contains missing or infinite values; fill or drop those areas first.")
     if arr.size and np.any(arr < 0):
@@ -506,7 +509,7 @@ def validate_visits(
         arr = num.to_numpy(dtype=float, na_value=np.nan)
         nonint = [int(file_rows[i]) for i in range(len(out)) if ok.iloc[i] and not float(arr[i]).is_integer()]
         if nonint:
-            vals = "; ".join(f"row {r}: {arr[r - 2]!r}" for r in nonint)
+            vals = "; ".join(f"row {r}: {arr[r - 2]:g}" for r in nonint)
             problems.append(f"non-integer '{col}' ({vals}): {what}.")
         out_of_range = [
             int(file_rows[i])
@@ -538,7 +541,7 @@ def validate_visits(
             )
 
     if problems:
-        raise DataError(f"{source_name}: " + " | ".join(problems))
+        raise DataError(f"{source_name}: {len(problems)} problem(s):\n  - " + "\n  - ".join(problems))
     out["jaar"] = jaar.astype("int64")
     out["bezoeken"] = bez.astype("int64")
     out.attrs["source_name"] = source_name
@@ -550,7 +553,7 @@ def validate_visits(
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class VisitModel:
     """A fitted visit-count model with a log-exposure offset.
 
