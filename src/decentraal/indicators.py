@@ -220,3 +220,76 @@ def _order(frame: pd.DataFrame) -> pd.DataFrame:
 def available_indicators(table: pd.DataFrame, gemeente_areas: pd.Series | None = None) -> list[str]:
     """Indicator keys with at least two distinct known values in ``table`` (usable for an index)."""
     return [i.key for i in INDICATORS if table[i.key].dropna().nunique() >= 2]
+
+
+#: Share indicator -> its denominator count (for disclosure control).
+DENOMINATORS = {
+    "aandeel_65plus": "inwoners",
+    "aandeel_eenpersoonshuishoudens": "huishoudens",
+    "aandeel_herkomst_buiten_europa": "inwoners",
+    "inkomen_per_inwoner": "inwoners",
+    "aandeel_goede_gezondheid": "inwoners",
+    "autos_per_huishouden": "huishoudens",
+    "afstand_loket_km": "inwoners",
+}
+#: Share indicator -> its numerator count, where the data hold one (a share on a large
+#: denominator still reveals a small numerator, so it is suppressed with the numerator).
+NUMERATORS = {"aandeel_65plus": "inwoners_65plus"}
+
+
+def safe_table(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Indicator table after disclosure control (see :func:`decentraal.disclosure.suppress`).
+
+    Counts below ``threshold`` and shares on fewer than ``threshold`` residents or households
+    become NaN; a share whose numerator count is below the threshold is suppressed as well.
+    """
+    from .disclosure import suppress
+
+    out = suppress(table, count_columns=COUNT_COLUMNS, share_columns=DENOMINATORS, threshold=threshold)
+    for share, numerator in NUMERATORS.items():
+        small = table[numerator].notna() & (table[numerator] < threshold) & out[share].notna()
+        out.loc[small, share] = np.nan
+        out.loc[small, "onderdrukt"] = True
+        out.loc[small, "onderdrukt_kolommen"] = [
+            ", ".join(filter(None, [text, share])) for text in out.loc[small, "onderdrukt_kolommen"]
+        ]
+    return out
+
+
+def index_input(table: pd.DataFrame, weights: dict[str, float]) -> tuple[pd.DataFrame, dict[str, float], pd.DataFrame]:
+    """The indicators that enter the index at this level, and why the others do not.
+
+    An indicator enters when its weight is positive and it has at least two distinct known
+    values among the areas. Returns the indicator columns (indexed by area code), their
+    weights, and a table of the left-out indicators with the reason (in Dutch).
+    """
+    usable, dropped = {}, []
+    for ind in INDICATORS:
+        known = table[ind.key].dropna()
+        if weights.get(ind.key, 0) <= 0:
+            dropped.append({"indicator": ind.label_nl, "reden": "gewicht 0"})
+        elif known.nunique() < 2:
+            reason = "bestaat niet op dit niveau of voor deze gemeente" if known.empty else "te weinig verschillende waarden"
+            dropped.append({"indicator": ind.label_nl, "reden": reason})
+        else:
+            usable[ind.key] = float(weights[ind.key])
+    values = table.set_index("code")[list(usable)]
+    return values, usable, pd.DataFrame(dropped, columns=["indicator", "reden"])
+
+
+def barrier_index(table: pd.DataFrame, weights: dict[str, float], *, min_share: float = 0.5) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float], pd.DataFrame]:
+    """Standardised indicators and the composite barrier index for one level.
+
+    ``table`` should already have passed :func:`safe_table`. Returns the z-scores (indexed by
+    code), the index table of :func:`decentraal.barriers.composite_index` (with the missing
+    indicators named in Dutch), the weights actually used, and the left-out indicators.
+    """
+    from . import barriers
+
+    values, used, dropped = index_input(table, weights)
+    z = barriers.standardise(values, {k: INDICATOR_BY_KEY[k].direction for k in used})
+    index = barriers.composite_index(z, used, min_share=min_share)
+    index["missing_indicators"] = index["missing_indicators"].map(
+        lambda text: ", ".join(INDICATOR_BY_KEY[k].label_nl.lower() for k in text.split(", ") if k)
+    )
+    return z, index, used, dropped

@@ -90,7 +90,7 @@ def static_choropleth(
     if points is not None and not points.empty:
         points.plot(ax=ax, color="black", markersize=40, marker="*", zorder=3)
         handles.append(plt.Line2D([], [], color="black", marker="*", linestyle="", markersize=9, label=point_label))
-    ax.legend(handles=handles, title=f"klassen: {scheme_label(scheme)}, k={len(labels)}", loc="lower left", fontsize=7, title_fontsize=7, frameon=True)
+    ax.legend(handles=handles, title=f"klassen: {scheme_label(scheme)}, k={len(labels)}", loc="upper left", bbox_to_anchor=(0.98, 1.0), fontsize=7, title_fontsize=7, frameon=True)
     ax.set_title(title, fontsize=10)
     ax.set_axis_off()
     fig.tight_layout()

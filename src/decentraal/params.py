@@ -66,6 +66,7 @@ class RunParameters(BaseModel):
     afstandsverval_beta: float = Field(0.5, ge=0, description="Distance decay per km in the choice model (aanname; see sensitivity table)")
     kandidaten_bestand: str = Field("", description="CSV of named candidate sites (naam,x,y in EPSG:28992); default: population-weighted wijk centres")
     openingsuren_per_week: float = Field(20.0, gt=0, le=168, description="Opening hours of a district counter (aanname)")
+    openingsuren_bestaand_per_week: float = Field(40.0, gt=0, le=168, description="Opening hours of the existing counters (aanname)")
     bedieningstijd_minuten: float = Field(10.0, gt=0, description="Mean service time per visit (aanname)")
     wachtnorm_minuten: float = Field(10.0, ge=0, description="Waiting-time norm: served within this many minutes (aanname)")
     wachtnorm_aandeel: float = Field(0.8, gt=0, lt=1, description="Share of visitors to serve within the norm")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import pandas as pd
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
@@ -64,8 +65,19 @@ def header_html(title: str, params: Mapping[str, Any], *, uses_stadsdelen: bool 
 
 
 def table_nl(frame, *, precision: int = 1):
-    """A pandas Styler in Dutch notation (1.234,5), without the index, for report tables."""
-    return frame.style.hide(axis="index").format(precision=precision, thousands=".", decimal=",", na_rep="–")
+    """A pandas Styler in Dutch notation (1.234,5), without the index, for report tables.
+
+    Numeric columns whose values are all whole numbers (counts, ranks) get no decimals.
+    """
+    whole = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+             and frame[c].dropna().mod(1).eq(0).all()]
+    styler = frame.style.hide(axis="index").format(precision=precision, thousands=".", decimal=",", na_rep="–")
+    if whole:
+        styler = styler.format(precision=0, thousands=".", decimal=",", na_rep="–", subset=whole)
+    text = [c for c in frame.columns if frame[c].dtype == object]
+    if text:
+        styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    return styler
 
 
 def _fmt(value: Any) -> str:
