@@ -86,7 +86,7 @@ INDICATORS: tuple[Indicator, ...] = (
 INDICATOR_BY_KEY = {ind.key: ind for ind in INDICATORS}
 
 #: Count columns carried next to the indicators (used for disclosure control).
-COUNT_COLUMNS = ["inwoners", "inwoners_65plus", "huishoudens"]
+COUNT_COLUMNS = ["inwoners", "inwoners_0_14", "inwoners_65plus", "huishoudens"]
 
 
 def indicator_metadata() -> pd.DataFrame:
@@ -136,7 +136,7 @@ def wijk_base(kwb: pd.DataFrame, wijken_2024: pd.DataFrame, wijken_2022: pd.Data
     Shares published as whole percentages (single-person households, origin) are turned into
     implied counts (share x denominator) so they can be summed to stadsdelen.
     """
-    stats = kwb.loc[kwb["niveau"] == "wijk", ["code", "naam", "gemeentecode", "inwoners", "inwoners_65plus", "huishoudens", "inkomen_per_inwoner_1000eur"]]
+    stats = kwb.loc[kwb["niveau"] == "wijk", ["code", "naam", "gemeentecode", "inwoners", "inwoners_0_14", "inwoners_65plus", "huishoudens", "inkomen_per_inwoner_1000eur"]]
     w24 = wijken_2024[["code", "pct_eenpersoonshuishoudens", "pct_herkomst_buiten_europa", "personenautos"]]
     w22 = wijken_2022[["code", "personenautos", "huishoudens"]].rename(columns={"personenautos": "autos_2022", "huishoudens": "huishoudens_2022"})
     out = stats.merge(w24, on="code", how="left").merge(w22, on="code", how="left")
@@ -171,7 +171,7 @@ def indicator_table(level: str, buurt: pd.DataFrame, wijk: pd.DataFrame, stadsde
     if level not in LEVELS:
         raise ParameterError(f"level {level!r} is not supported; valid levels: {', '.join(LEVELS)}")
     if level == "buurt":
-        out = buurt[["code", "inwoners", "inwoners_65plus", "huishoudens", "aandeel_goede_gezondheid", "afstand_loket_km"]].copy()
+        out = buurt[["code", "inwoners", "inwoners_0_14", "inwoners_65plus", "huishoudens", "aandeel_goede_gezondheid", "afstand_loket_km"]].copy()
         with np.errstate(divide="ignore", invalid="ignore"):
             out["aandeel_65plus"] = (100 * out["inwoners_65plus"] / out["inwoners"]).where(out["inwoners"] > 0)
         for key in ("aandeel_eenpersoonshuishoudens", "aandeel_herkomst_buiten_europa", "inkomen_per_inwoner", "autos_per_huishouden"):
@@ -191,13 +191,14 @@ def indicator_table(level: str, buurt: pd.DataFrame, wijk: pd.DataFrame, stadsde
         w = w.loc[w["_p"].notna()]
         w = aggregate(
             w, "_p",
-            counts=["inwoners", "inwoners_65plus", "huishoudens", "n_eenpersoonshuishoudens", "n_herkomst_buiten_europa", "totaal_inkomen", "inwoners_met_inkomen", "autos", "huishoudens_autos"],
+            counts=["inwoners", "inwoners_0_14", "inwoners_65plus", "huishoudens", "n_eenpersoonshuishoudens", "n_herkomst_buiten_europa", "totaal_inkomen", "inwoners_met_inkomen", "autos", "huishoudens_autos"],
             source="wijk table",
         )
     with np.errstate(divide="ignore", invalid="ignore"):
         out = pd.DataFrame({
             "code": w["code"],
             "inwoners": w["inwoners"],
+            "inwoners_0_14": w["inwoners_0_14"],
             "inwoners_65plus": w["inwoners_65plus"],
             "huishoudens": w["huishoudens"],
             "aandeel_65plus": (100 * w["inwoners_65plus"] / w["inwoners"]).where(w["inwoners"] > 0),

@@ -81,7 +81,7 @@ def counter_summary(scenarios: pd.DataFrame, *, gemeente: str, inhabitants: floa
     """Summary of demand, best sites, coverage gained and cost per visit (p-median and MCLP)."""
     base = scenarios.loc[(scenarios["model"] == "pmedian") & (scenarios["k_new"] == 0)].iloc[0]
     parts = [
-        f"{gemeente} heeft {num(inhabitants)} inwoners; bij {num(rate, 2)} loketbezoek per inwoner per jaar ({demand_source}) "
+        f"{gemeente} heeft ongeveer {num(inhabitants)} inwoners (som van de buurten); bij {num(rate, 2)} loketbezoek per inwoner per jaar ({demand_source}) "
         f"zijn dat ongeveer {num(visits)} bezoeken per jaar. Nu wonen de inwoners gemiddeld {num(base.mean_distance_km, 1)} km "
         f"(hemelsbreed) van het loket; 90% woont binnen {num(base.p90_distance_km, 1)} km."
     ]
