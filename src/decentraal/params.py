@@ -92,6 +92,17 @@ class RunParameters(BaseModel):
             )
         return value
 
+    @field_validator("bezoeken_bestand", "kandidaten_bestand")
+    @classmethod
+    def _existing_file(cls, value: str) -> str:
+        """Resolve a file parameter against the current directory (notebooks run elsewhere)."""
+        if not value:
+            return value
+        path = Path(value).expanduser().resolve()
+        if not path.is_file():
+            raise ValueError(f"file {value!r} does not exist (resolved to {path}); give a path to an existing CSV")
+        return str(path)
+
     @model_validator(mode="after")
     def _level_and_weights(self) -> "RunParameters":
         levels = LEVELS_BY_GEMEENTE[self.gemeente]

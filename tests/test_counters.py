@@ -1,0 +1,72 @@
+"""The counter chain for a municipality: conservation, hand-checked k = 0 figures, observed demand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from decentraal import counters, demand, indicators, overview
+
+
+@pytest.fixture(scope="module")
+def zandvoort(built):
+    layers_all, loketten, _ = built
+    layers = overview.select(layers_all, "GM0473")
+    veilig = indicators.safe_table(pd.DataFrame(layers["wijk"].drop(columns="geometry")), 10)
+    _, index, _, _ = indicators.barrier_index(veilig, {i.key: 1.0 for i in indicators.INDICATORS})
+    visits = demand.baseline_demand(layers["buurt"].set_index("code")["inwoners"].fillna(0))
+    points = counters.demand_points(layers["buurt"], visits, index["index"])
+    sites = counters.candidate_sites(loketten.loc[loketten["gemeentecode"] == "GM0473"], layers["wijk"], layers["buurt"])
+    settings = counters.ChainSettings(1 / 3, 2, 1.5, 0.5, 20, 40, 10, 10, 0.8, 1.5, 400_000, 60)
+    group = layers["buurt"].set_index("code")["wijkcode"]
+    result = counters.run_chain(points, sites, settings, group=group, group_names=layers["wijk"].set_index("code")["naam"].to_dict())
+    return layers, index, points, result
+
+
+def test_demand_points_weight_barriers_and_list_empty_buurten(zandvoort):
+    layers, index, points, _ = zandvoort
+    # buurten without inhabitants (beach, dunes) have no demand and are listed, not lost
+    empty = set(layers["buurt"].loc[~(layers["buurt"]["inwoners"].fillna(0) > 0), "code"])
+    assert set(points.attrs["zonder_inwoners"]) == empty and empty.isdisjoint(points.index)
+    one = points.iloc[0]
+    expected = one["inwoners"] * (1 + max(index["index"].get(one["wijkcode"], 0.0), 0.0))
+    assert one["barriere_inwoners"] == pytest.approx(expected)
+    assert (points["barriere_inwoners"] >= points["inwoners"]).all()
+
+
+def test_k0_distance_equals_hand_computation(zandvoort):
+    _, _, points, result = zandvoort
+    raadhuis = result.sites.set_index("site").geometry["zandvoort_raadhuis"]
+    km = points.geometry.distance(raadhuis) / 1000
+    w = points["barriere_inwoners"]
+    row = result.scenarios.loc[(result.scenarios["model"] == "pmedian") & (result.scenarios["k_new"] == 0)].iloc[0]
+    assert row["mean_distance_km"] == pytest.approx(float((km * w).sum() / w.sum()))
+    assert row["annual_cost_eur"] == 0
+
+
+def test_visits_are_conserved_over_counters_in_every_scenario(zandvoort):
+    _, _, points, result = zandvoort
+    totals = result.counters.groupby(["model", "k_new"])["bezoeken_per_jaar"].sum()
+    assert np.allclose(totals.to_numpy(), points["bezoeken"].sum())
+
+
+def test_new_counter_costs_fixed_plus_desk_hours(zandvoort):
+    _, _, _, result = zandvoort
+    row = result.scenarios.loc[(result.scenarios["model"] == "pmedian") & (result.scenarios["k_new"] == 1)].iloc[0]
+    load = result.counters.loc[(result.counters["model"] == "pmedian") & (result.counters["k_new"] == 1) & result.counters["nieuw"]]
+    desks = int(load["balies"].sum())
+    assert row["annual_cost_eur"] == pytest.approx(400_000 + desks * 20 * 52 * 60)
+    assert row["cost_per_visit_eur"] == pytest.approx(row["annual_cost_eur"] / load["bezoeken_per_jaar"].sum())
+
+
+def test_observed_demand_recovers_rates_from_synthetic_visits(built):
+    """SYNTHETIC visits (generated here, labelled synthetic) with a known effect of one covariate."""
+    layers_all, _, _ = built
+    buurt = layers_all["buurt"].loc[layers_all["buurt"]["inwoners"].fillna(0) > 200].reset_index(drop=True)
+    areas = pd.DataFrame({"code": buurt["code"], "inwoners": buurt["inwoners"], "z65": (buurt["aandeel_65plus"] - buurt["aandeel_65plus"].mean()) / buurt["aandeel_65plus"].std()})
+    visits = demand.synthetic_visits(areas.set_index("code")["inwoners"], areas.set_index("code")[["z65"]], {"z65": 0.3}, np.log(1 / 3), seed=1)
+    assert visits["synthetisch"].all() and visits.attrs["synthetic"]
+    rates, model = counters.observed_demand(visits, areas, level_of="buurt", covariates=["z65"], family="poisson")
+    assert model.params["z65"] == pytest.approx(0.3, abs=3 * model.bse["z65"])
+    assert rates.mean() == pytest.approx(1 / 3, rel=0.1)
