@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     data_sub = data.add_subparsers(dest="data_command", required=True)
     data_sub.add_parser("build", help="build data/processed/ from data/raw/")
     data_sub.add_parser("fetch", help="download KWB and boundaries from CBS/PDOK (needs internet); see --help", add_help=False)
+    data_sub.add_parser("geocode", help="geocode the existing counters with PDOK Locatieserver (needs internet)", add_help=False)
     run = sub.add_parser("run", help="run the notebooks for a config into outputs/<run_id>/")
     run.add_argument("--config", required=True, help="YAML config, e.g. configs/haarlem.yaml")
     run.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE", help="override a parameter (repeatable)")
@@ -52,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:2] == ["data", "fetch"]:
         return _data_fetch(argv[2:])
+    if argv[:2] == ["data", "geocode"]:
+        from .fetch import geocode_main
+
+        return geocode_main(argv[2:])
     args = build_parser().parse_args(argv)
     try:
         if args.command == "data":

@@ -36,6 +36,7 @@ from urllib.parse import quote, urlencode, urlsplit
 import requests
 
 from . import __version__
+from . import io as dio
 from .config import CRS, GEMEENTEN, RAW_DIR
 from .errors import DataError, DecentraalError, FetchError, ParameterError
 from .io import load_registry, sha256_file, write_bytes, write_json, write_text
@@ -640,3 +641,49 @@ def fetch_main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(fetch_main())
+
+
+def geocode_counters(raw_dir: Path = RAW_DIR, *, session: requests.Session | None = None, timeout: float = 30) -> Path:
+    """Geocode the addresses in ``loketten/loketten.csv`` with PDOK and record the source.
+
+    Every address is looked up first; only when all succeed is the file rewritten (atomically)
+    with ``x``/``y`` in EPSG:28992 and ``locatiebron`` naming PDOK Locatieserver, the date and
+    the matched address, and its checksum updated in the registry and the folder's README.
+    """
+    key = "loketten/loketten.csv"
+    path = dio.verified_raw_path(key, raw_dir)
+    table = dio.read_csv_text(path)
+    http, own = _open_session(session)
+    try:
+        found = [geocode(address, session=http, timeout=timeout) for address in table["adres"]]
+    finally:
+        if own:
+            http.close()
+    table["x"] = [f"{hit['x']:.1f}" for hit in found]
+    table["y"] = [f"{hit['y']:.1f}" for hit in found]
+    table["locatiebron"] = [f"{hit['location_source']}; gevonden adres: {hit['weergavenaam']}" for hit in found]
+    old_sha = dio.sha256_file(path)
+    dio.write_table(table, path)
+    new_sha = dio.sha256_file(path)
+    registry = dio.load_registry(raw_dir / "registry.json")
+    registry[key].update(sha256=new_sha, source_url=LOCATIESERVER, retrieved=_now())
+    dio.write_json(registry, raw_dir / "registry.json")
+    readme = path.parent / "README.md"
+    if readme.exists():
+        dio.write_text(readme.read_text(encoding="utf-8").replace(old_sha, new_sha), readme)
+    return path
+
+
+def geocode_main(argv: list[str] | None = None) -> int:
+    """Command-line entry: ``decentraal data geocode [--raw-dir PATH]`` (needs internet)."""
+    parser = argparse.ArgumentParser(prog="decentraal data geocode", description="Geocode the existing counters with PDOK Locatieserver.")
+    parser.add_argument("--raw-dir", type=Path, default=RAW_DIR)
+    parser.add_argument("--timeout", type=float, default=30)
+    args = parser.parse_args(argv)
+    try:
+        path = geocode_counters(args.raw_dir, timeout=args.timeout)
+    except DecentraalError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"geocoded counters written to {path}")
+    return 0
