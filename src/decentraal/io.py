@@ -158,6 +158,15 @@ def code_version() -> str:
         return __version__
 
 
+def source_fingerprint() -> str:
+    """sha256 over the package's Python sources, so derived data follow every code edit."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path next to ``target``; rename it onto ``target`` only on success.
@@ -186,6 +195,7 @@ def write_sidecar(target: Path, *, inputs: Mapping[str, str], extra: Mapping[str
         "sha256": sha256_file(target),
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "code_version": code_version(),
+        "source_sha256": source_fingerprint(),
         "inputs": dict(inputs),
     }
     if extra:
@@ -223,8 +233,17 @@ def write_layers(layers: Mapping[str, gpd.GeoDataFrame], target: Path, *, inputs
 
 
 def write_excel(sheets: Mapping[str, pd.DataFrame], target: Path) -> Path:
-    """Write one workbook with a sheet per table (sheet names cut to Excel's 31 characters)."""
+    """Write one workbook with a sheet per table.
+
+    Sheet names are cut to Excel's 31 characters; two names that would then collide raise a
+    ``ValueError`` naming both, instead of one table silently overwriting the other.
+    """
     target = Path(target)
+    short: dict[str, str] = {}
+    for name in sheets:
+        if name[:31] in short:
+            raise ValueError(f"tables {short[name[:31]]!r} and {name!r} share the Excel sheet name {name[:31]!r}; shorten one")
+        short[name[:31]] = name
     with atomic_path(target) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             for name, frame in sheets.items():

@@ -107,14 +107,18 @@ def build_processed(raw_dir: Path = RAW_DIR, out_dir: Path = PROCESSED_DIR) -> d
 
 
 def is_current(out_dir: Path = PROCESSED_DIR, raw_dir: Path = RAW_DIR) -> bool:
-    """True when the processed layers exist and were built from the current raw checksums and code."""
+    """True when the processed layers exist and were built from the current raw data and sources.
+
+    Compares the raw checksums and a hash of the package's Python files recorded in the sidecar
+    (``git describe --dirty`` would not notice a second edit to an already dirty tree).
+    """
     side = out_dir / (LAYER_FILE + ".json")
     if not side.exists() or not (out_dir / LAYER_FILE).exists() or not (out_dir / REPORT_FILE).exists():
         return False
     import json
 
     meta = json.loads(side.read_text(encoding="utf-8"))
-    return meta.get("inputs") == io.raw_checksums(raw_dir=raw_dir) and meta.get("code_version") == io.code_version()
+    return meta.get("inputs") == io.raw_checksums(raw_dir=raw_dir) and meta.get("source_sha256") == io.source_fingerprint()
 
 
 def ensure_processed(out_dir: Path = PROCESSED_DIR, raw_dir: Path = RAW_DIR) -> Path:

@@ -72,6 +72,17 @@ def notebook_parameters(notebook: Path, params: RunParameters, run_dir: Path) ->
     return {k: v for k, v in values.items() if k in declared}
 
 
+def source_cell_number(executed: Path, cell_index: int) -> int:
+    """1-based number of a failing cell in the source notebook (papermill's injected cell not counted)."""
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    # papermill puts an error banner cell on top of the saved notebook; cell_index predates it
+    cells = [c for c in nb.cells if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])]
+    injected = sum(1 for c in cells[:cell_index] if "injected-parameters" in c.get("metadata", {}).get("tags", []))
+    return cell_index + 1 - injected
+
+
 def package_versions() -> dict[str, str]:
     out = {}
     for name in KEY_PACKAGES:
@@ -145,12 +156,13 @@ def run(
             )
         except pm.PapermillExecutionError as exc:
             seconds = time.perf_counter() - t0
+            cell = source_cell_number(target, exc.cell_index)
             manifest["notebooks"].append({"notebook": book.name, "seconds": round(seconds, 2), "status": "failed"})
             manifest.update(status="failed", end=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-                            error=f"{book.name}, cell {exc.cell_index + 1}: {exc.ename}: {exc.evalue}")
+                            error=f"{book.name}, cell {cell}: {exc.ename}: {exc.evalue}")
             io.write_json(manifest, run_dir / "manifest.json")
             raise RunFailed(
-                f"notebook {book.name} failed in cell {exc.cell_index + 1} (execution count {exc.exec_count}): "
+                f"notebook {book.name} failed in cell {cell} (execution count {exc.exec_count}): "
                 f"{exc.ename}: {exc.evalue}\nThe partly executed notebook is kept at {target}; "
                 f"outputs/latest still points at the previous successful run."
             ) from None
