@@ -31,7 +31,7 @@ zandvoort: $(STAMP) ## Run the analysis for Zandvoort (configs/zandvoort.yaml)
 browser: ## Install Debian's chromium for the browser test when it is missing
 	@command -v chromium >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 test: $(STAMP) browser ## Run every test (unit, data checks, notebooks, end-to-end, browser)
 	$(PY) -m pytest

@@ -29,8 +29,12 @@ def _run(args: argparse.Namespace) -> int:
     from .params import load_config
     from .runner import run
 
+    from pathlib import Path
+
+    from .config import OUTPUTS_DIR
+
     params = load_config(args.config, args.param)
-    run(params, only=args.only)
+    run(params, only=args.only, jobs=args.jobs, outputs=Path(args.outputs) if args.outputs else OUTPUTS_DIR)
     return 0
 
 
@@ -46,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", required=True, help="YAML config, e.g. configs/haarlem.yaml")
     run.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE", help="override a parameter (repeatable)")
     run.add_argument("--only", action="append", metavar="NN", help="run only the notebook(s) with this number prefix")
+    run.add_argument("--jobs", type=int, default=None, help="notebooks run at the same time (default: one per core, at most 2; 1 = strictly in order)")
+    run.add_argument("--outputs", default=None, help="folder for run folders (default: outputs/)")
     return parser
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 
 import folium
@@ -29,7 +30,7 @@ MISSING_COLOUR = "#d9d9d9"
 BASEMAP_TILES = "OpenStreetMap"
 
 
-def classify(values: pd.Series, *, scheme: str = "NaturalBreaks", k: int = 5) -> tuple[pd.Series, list[str]]:
+def classify(values: pd.Series, *, scheme: str = "FisherJenks", k: int = 5) -> tuple[pd.Series, list[str]]:
     """Classify values with mapclassify; return class index per area (NaN stays NaN) and labels.
 
     ``k`` is reduced when there are fewer distinct values than classes. Labels read
@@ -41,7 +42,10 @@ def classify(values: pd.Series, *, scheme: str = "NaturalBreaks", k: int = 5) ->
         return pd.Series(np.nan, index=values.index), []
     if k < 2:
         return pd.Series(np.where(values.notna(), 0, np.nan), index=values.index), [number_nl(known.iloc[0])]
-    classifier = mapclassify.classify(known.to_numpy(), scheme=scheme, k=k)
+    with warnings.catch_warnings():
+        # FisherJenks without numba is exact and fast enough for a few hundred areas
+        warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
+        classifier = mapclassify.classify(known.to_numpy(), scheme=scheme, k=k)
     bins = classifier.bins
     lower = np.concatenate([[known.min()], bins[:-1]])
     labels = [f"{number_nl(lo)} - {number_nl(hi)}" for lo, hi in zip(lower, bins)]
@@ -68,7 +72,7 @@ def static_choropleth(
     column: str,
     *,
     title: str,
-    scheme: str = "NaturalBreaks",
+    scheme: str = "FisherJenks",
     k: int = 5,
     cmap: str = "OrRd",
     points: gpd.GeoDataFrame | None = None,
@@ -83,12 +87,12 @@ def static_choropleth(
         fig, ax = plt.subplots(figsize=(6.5, 6.5))
     else:
         fig = ax.figure
-    gdf.plot(ax=ax, color=face, edgecolor="white", linewidth=0.4)
+    draw_polygons(ax, gdf.geometry, face)
     handles = [Patch(facecolor=c, edgecolor="grey", label=lab) for c, lab in zip(colours, labels)]
     if classes.isna().any():
         handles.append(Patch(facecolor=MISSING_COLOUR, edgecolor="grey", label="onbekend / onderdrukt"))
     if points is not None and not points.empty:
-        points.plot(ax=ax, color="black", markersize=40, marker="*", zorder=3)
+        ax.scatter(points.geometry.x, points.geometry.y, color="black", s=40, marker="*", zorder=3)
         handles.append(plt.Line2D([], [], color="black", marker="*", linestyle="", markersize=9, label=point_label))
     ax.legend(handles=handles, title=f"klassen: {scheme_label(scheme)}, k={len(labels)}", loc="upper left", bbox_to_anchor=(0.98, 1.0), fontsize=7, title_fontsize=7, frameon=True)
     ax.set_title(title, fontsize=10)
@@ -97,13 +101,35 @@ def static_choropleth(
     return fig
 
 
+def draw_polygons(ax: plt.Axes, geoms: gpd.GeoSeries, facecolors: Sequence[str], *, edgecolor: str = "white", linewidth: float = 0.4) -> None:
+    """Draw (multi)polygons as one PatchCollection.
+
+    Equivalent to ``GeoDataFrame.plot(color=...)`` but without geopandas' redraw of the whole
+    figure after every call, which made a page of small maps take seconds.
+    """
+    from matplotlib.collections import PatchCollection
+    from shapely.plotting import patch_from_polygon
+
+    patches, colours = [], []
+    for geom, colour in zip(geoms, facecolors):
+        if geom is None or geom.is_empty:
+            continue
+        patches.append(patch_from_polygon(geom))
+        colours.append(colour)
+    ax.add_collection(PatchCollection(patches, facecolor=colours, edgecolor=edgecolor, linewidth=linewidth, match_original=False))
+    minx, miny, maxx, maxy = geoms.total_bounds
+    ax.set_xlim(minx, maxx)
+    ax.set_ylim(miny, maxy)
+    ax.set_aspect("equal")
+
+
 def scheme_label(scheme: str) -> str:
     """Dutch name of a mapclassify scheme for legends."""
     return {
         "NaturalBreaks": "natuurlijke grenzen (Jenks)",
         "Quantiles": "kwantielen",
         "EqualInterval": "gelijke intervallen",
-        "FisherJenks": "Fisher-Jenks",
+        "FisherJenks": "natuurlijke grenzen (Fisher-Jenks)",
     }.get(scheme, scheme)
 
 
@@ -113,7 +139,7 @@ def interactive_choropleth(
     *,
     legend: str,
     tooltip_fields: Mapping[str, str],
-    scheme: str = "NaturalBreaks",
+    scheme: str = "FisherJenks",
     k: int = 5,
     cmap: str = "OrRd",
     points: gpd.GeoDataFrame | None = None,

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.metadata as md
+import multiprocessing
 import os
 import platform
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +74,28 @@ def notebook_parameters(notebook: Path, params: RunParameters, run_dir: Path) ->
     return {k: v for k, v in values.items() if k in declared}
 
 
+def default_jobs() -> int:
+    """Notebooks run at the same time by default: one per core, at most two."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def execute_notebook(book: str, target: str, parameters: dict, kernel_name: str, cwd: str) -> dict:
+    """Execute one notebook with papermill; return status, seconds and, on failure, the cell.
+
+    Runs in a worker process when notebooks run in parallel, so it returns plain data.
+    """
+    t0 = time.perf_counter()
+    try:
+        pm.execute_notebook(book, target, parameters=parameters, kernel_name=kernel_name, progress_bar=False, cwd=cwd)
+    except pm.PapermillExecutionError as exc:
+        return {"status": "failed", "seconds": time.perf_counter() - t0, "cell_index": exc.cell_index,
+                "exec_count": exc.exec_count, "ename": exc.ename, "evalue": exc.evalue}
+    except Exception as exc:  # kernel died, notebook unreadable, ...
+        return {"status": "failed", "seconds": time.perf_counter() - t0, "cell_index": None,
+                "exec_count": None, "ename": type(exc).__name__, "evalue": str(exc)}
+    return {"status": "ok", "seconds": time.perf_counter() - t0}
+
+
 def source_cell_number(executed: Path, cell_index: int) -> int:
     """1-based number of a failing cell in the source notebook (papermill's injected cell not counted)."""
     import nbformat
@@ -110,6 +134,7 @@ def run(
     only: list[str] | None = None,
     progress: Callable[[str], None] = print,
     kernel_name: str = "python3",
+    jobs: int | None = None,
 ) -> RunResult:
     """Execute every notebook, export the reports and tables, write the manifest.
 
@@ -119,6 +144,11 @@ def run(
         Validated run parameters (see :func:`decentraal.params.load_config`).
     only
         Optional notebook prefixes (e.g. ``["01"]``) to run a subset.
+    jobs
+        Notebooks executed at the same time (default :func:`default_jobs`). The notebooks are
+        independent, so the order only matters for ``jobs=1``, which stops at the first failure;
+        in parallel, a notebook already started still finishes. Either way the first failing
+        notebook in run order is reported.
 
     Raises
     ------
@@ -145,30 +175,45 @@ def run(
         "outputs": [],
     }
     progress(f"Run {run_id} -> {run_dir}")
-    for i, book in enumerate(books, 1):
+    jobs = max(1, min(jobs or default_jobs(), len(books)))
+    tasks = [
+        (str(book), str(run_dir / "notebooks" / book.name), notebook_parameters(book, params, run_dir), kernel_name, str(notebook_dir))
+        for book in books
+    ]
+    results: dict[str, dict] = {}
+    if jobs == 1:
+        for i, (book, task) in enumerate(zip(books, tasks), 1):
+            progress(f"[{i}/{len(books)}] {book.name} ...")
+            results[book.name] = execute_notebook(*task)
+            progress(f"[{i}/{len(books)}] {book.name} {results[book.name]['status']} in {results[book.name]['seconds']:.1f} s")
+            if results[book.name]["status"] != "ok":
+                break
+    else:
+        progress(f"Running {len(books)} notebooks, {jobs} at a time (they are independent; each reads data/processed)")
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = {pool.submit(execute_notebook, *task): book for book, task in zip(books, tasks)}
+            for future in as_completed(futures):
+                book = futures[future]
+                results[book.name] = future.result()
+                progress(f"[{len(results)}/{len(books)}] {book.name} {results[book.name]['status']} in {results[book.name]['seconds']:.1f} s")
+    for book in books:
+        if book.name in results:
+            res = results[book.name]
+            manifest["notebooks"].append({"notebook": book.name, "seconds": round(res["seconds"], 2), "status": res["status"]})
+    failed = [book for book in books if results.get(book.name, {}).get("status") == "failed"]
+    if failed:
+        book, res = failed[0], results[failed[0].name]
         target = run_dir / "notebooks" / book.name
-        t0 = time.perf_counter()
-        progress(f"[{i}/{len(books)}] {book.name} ...")
-        try:
-            pm.execute_notebook(
-                str(book), str(target), parameters=notebook_parameters(book, params, run_dir),
-                kernel_name=kernel_name, progress_bar=False, cwd=str(notebook_dir),
-            )
-        except pm.PapermillExecutionError as exc:
-            seconds = time.perf_counter() - t0
-            cell = source_cell_number(target, exc.cell_index)
-            manifest["notebooks"].append({"notebook": book.name, "seconds": round(seconds, 2), "status": "failed"})
-            manifest.update(status="failed", end=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-                            error=f"{book.name}, cell {cell}: {exc.ename}: {exc.evalue}")
-            io.write_json(manifest, run_dir / "manifest.json")
-            raise RunFailed(
-                f"notebook {book.name} failed in cell {cell} (execution count {exc.exec_count}): "
-                f"{exc.ename}: {exc.evalue}\nThe partly executed notebook is kept at {target}; "
-                f"outputs/latest still points at the previous successful run."
-            ) from None
-        seconds = time.perf_counter() - t0
-        manifest["notebooks"].append({"notebook": book.name, "seconds": round(seconds, 2), "status": "ok"})
-        progress(f"[{i}/{len(books)}] {book.name} done in {seconds:.1f} s")
+        cell = source_cell_number(target, res["cell_index"]) if res["cell_index"] is not None and target.exists() else "?"
+        manifest.update(status="failed", end=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+                        error=f"{book.name}, cell {cell}: {res['ename']}: {res['evalue']}")
+        io.write_json(manifest, run_dir / "manifest.json")
+        raise RunFailed(
+            f"notebook {book.name} failed in cell {cell} (execution count {res['exec_count']}): "
+            f"{res['ename']}: {res['evalue']}\nThe partly executed notebook is kept at {target}; "
+            f"outputs/latest still points at the previous successful run."
+        )
 
     progress("Rendering HTML reports ...")
     pages = []
