@@ -22,6 +22,7 @@ from pathlib import Path
 import papermill as pm
 
 from . import io, processed, report
+from ._worker import execute_notebook
 from .config import NOTEBOOKS_DIR, OUTPUTS_DIR, RAW_DIR
 from .errors import DecentraalError
 from .exports import SUBDIRS
@@ -77,23 +78,6 @@ def notebook_parameters(notebook: Path, params: RunParameters, run_dir: Path) ->
 def default_jobs() -> int:
     """Notebooks run at the same time by default: one per core, at most two."""
     return max(1, min(2, os.cpu_count() or 1))
-
-
-def execute_notebook(book: str, target: str, parameters: dict, kernel_name: str, cwd: str) -> dict:
-    """Execute one notebook with papermill; return status, seconds and, on failure, the cell.
-
-    Runs in a worker process when notebooks run in parallel, so it returns plain data.
-    """
-    t0 = time.perf_counter()
-    try:
-        pm.execute_notebook(book, target, parameters=parameters, kernel_name=kernel_name, progress_bar=False, cwd=cwd)
-    except pm.PapermillExecutionError as exc:
-        return {"status": "failed", "seconds": time.perf_counter() - t0, "cell_index": exc.cell_index,
-                "exec_count": exc.exec_count, "ename": exc.ename, "evalue": exc.evalue}
-    except Exception as exc:  # kernel died, notebook unreadable, ...
-        return {"status": "failed", "seconds": time.perf_counter() - t0, "cell_index": None,
-                "exec_count": None, "ename": type(exc).__name__, "evalue": str(exc)}
-    return {"status": "ok", "seconds": time.perf_counter() - t0}
 
 
 def source_cell_number(executed: Path, cell_index: int) -> int:
@@ -181,6 +165,7 @@ def run(
         for book in books
     ]
     results: dict[str, dict] = {}
+    phase_start = time.perf_counter()
     if jobs == 1:
         for i, (book, task) in enumerate(zip(books, tasks), 1):
             progress(f"[{i}/{len(books)}] {book.name} ...")
@@ -190,13 +175,18 @@ def run(
                 break
     else:
         progress(f"Running {len(books)} notebooks, {jobs} at a time (they are independent; each reads data/processed)")
-        context = multiprocessing.get_context("spawn")
+        # forkserver: workers fork from a small clean server that has papermill preloaded,
+        # so they start fast and never inherit this process's kernels or ZeroMQ sockets
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["decentraal._worker"])
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             futures = {pool.submit(execute_notebook, *task): book for book, task in zip(books, tasks)}
             for future in as_completed(futures):
                 book = futures[future]
                 results[book.name] = future.result()
                 progress(f"[{len(results)}/{len(books)}] {book.name} {results[book.name]['status']} in {results[book.name]['seconds']:.1f} s")
+    manifest["jobs"] = jobs
+    manifest["seconds_notebooks_wall"] = round(time.perf_counter() - phase_start, 2)
     for book in books:
         if book.name in results:
             res = results[book.name]
