@@ -320,10 +320,16 @@ def evaluate_sites(
     idx = [j for j, c in enumerate(cost.columns) if c in open_set]
     m = _evaluate(cost, d, w, idx, radius_km)
     opened = [cost.columns[j] for j in idx]
+    return _make_result("evaluate", opened, existing, m, radius_km, m["total_weighted_distance"], STATUS_EXISTING_ONLY)
+
+
+def _make_result(model: str, opened: list, existing: Sequence[str], m: dict, radius_km: float | None, objective: float, status: str) -> SitingResult:
+    """A :class:`SitingResult` from the metrics of :func:`_evaluate` for the open sites."""
+    new = [s for s in opened if s not in set(existing)]
     return SitingResult(
-        model="evaluate",
-        k_new=len([s for s in opened if s not in existing]),
-        new_sites=[s for s in opened if s not in existing],
+        model=model,
+        k_new=len(new),
+        new_sites=new,
         open_sites=opened,
         assignment=m["assignment"],
         distance_km=m["distance_km"],
@@ -333,8 +339,8 @@ def evaluate_sites(
         mean_distance_km=m["mean_distance_km"],
         p90_distance_km=m["p90_distance_km"],
         max_distance_km=m["max_distance_km"],
-        objective=m["total_weighted_distance"],
-        status=STATUS_EXISTING_ONLY,
+        objective=float(objective),
+        status=status,
     )
 
 
@@ -367,24 +373,8 @@ def _result(
 ) -> SitingResult:
     m = _evaluate(cost, d, w, open_idx, radius_km)
     opened = [cost.columns[j] for j in open_idx]
-    new = [s for s in opened if s not in set(existing)]
     objective = m["covered_weight"] if model == "mclp" else m["total_weighted_distance"]
-    return SitingResult(
-        model=model,
-        k_new=len(new),
-        new_sites=new,
-        open_sites=opened,
-        assignment=m["assignment"],
-        distance_km=m["distance_km"],
-        radius_km=radius_km,
-        covered_weight=m["covered_weight"],
-        covered_share=m["covered_share"],
-        mean_distance_km=m["mean_distance_km"],
-        p90_distance_km=m["p90_distance_km"],
-        max_distance_km=m["max_distance_km"],
-        objective=float(objective),
-        status=status,
-    )
+    return _make_result(model, opened, existing, m, radius_km, objective, status)
 
 
 def _solve(problem_obj) -> str:
