@@ -37,7 +37,7 @@ def classify(values: pd.Series, *, scheme: str = "FisherJenks", k: int = 5) -> t
     ``"a - b"`` with the class bounds, as shown in legends.
     """
     known = values.dropna()
-    k = max(1, min(k, known.nunique()))
+    k = max(1, min(k, known.nunique() - 1 if known.nunique() > 2 else known.nunique()))  # no one-value classes for few areas
     if known.empty:
         return pd.Series(np.nan, index=values.index), []
     if k < 2:
@@ -121,6 +121,27 @@ def draw_polygons(ax: plt.Axes, geoms: gpd.GeoSeries, facecolors: Sequence[str],
     ax.set_xlim(minx, maxx)
     ax.set_ylim(miny, maxy)
     ax.set_aspect("equal")
+
+
+def catchment_map(gdf: gpd.GeoDataFrame, column: str, *, districts: gpd.GeoDataFrame, points: gpd.GeoDataFrame,
+                  title: str, ax: plt.Axes | None = None) -> plt.Figure:
+    """Areas coloured by a category (e.g. the counter they are nearest to), district outlines on top."""
+    categories = sorted(gdf[column].dropna().unique())
+    palette = dict(zip(categories, [to_hex(c) for c in colormaps["tab10"].colors]))
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6.5, 6.5))
+    else:
+        fig = ax.figure
+    draw_polygons(ax, gdf.geometry, [palette.get(v, MISSING_COLOUR) for v in gdf[column]], linewidth=0.2)
+    for geom in districts.geometry.boundary:
+        for line in getattr(geom, "geoms", [geom]):
+            ax.plot(*line.xy, color="black", linewidth=1.2)
+    ax.scatter(points.geometry.x, points.geometry.y, color="black", s=60, marker="*", zorder=3)
+    handles = [Patch(facecolor=palette[c], label=str(c)) for c in categories]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.98, 1.0), fontsize=7, frameon=True, title="dichtstbijzijnde loket", title_fontsize=7)
+    ax.set_title(title, fontsize=10)
+    ax.set_axis_off()
+    return fig
 
 
 def scheme_label(scheme: str) -> str:
