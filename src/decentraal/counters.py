@@ -200,7 +200,9 @@ def run_chain(points: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, settings: Chain
     counters = pd.concat(loads, ignore_index=True)
     best = scen.loc[(scen["model"] == "pmedian") & (scen["k_new"] == k_max), "open_sites"].iloc[0]
     sens = choice.sensitivity(distance[list(best)], points["bezoeken"], betas)
-    svc = pd.concat(areas, ignore_index=True) if areas else pd.DataFrame(columns=["site", "gebied", "inwoners", "aandeel", "model", "k_new"])
+    svc = pd.concat(areas, ignore_index=True) if areas else pd.DataFrame(
+        {"site": pd.Series(dtype=str), "gebied": pd.Series(dtype=str), "inwoners": pd.Series(dtype=float),
+         "aandeel": pd.Series(dtype=float), "model": pd.Series(dtype=str), "k_new": pd.Series(dtype=int)})
     return ChainResult(points, sites, distance, table, counters, sens, svc)
 
 
@@ -226,3 +228,41 @@ def observed_demand(visits: pd.DataFrame, areas: pd.DataFrame, *, level_of: str,
     model = demand.fit_visit_glm(frame, count="bezoeken", exposure="inwoners", covariates=list(covariates), family=family)
     rates = model.predict_rate(areas.set_index("code")[list(covariates)].dropna())
     return rates, model
+
+
+def district_grouping(layers: Mapping[str, gpd.GeoDataFrame]) -> tuple[str, pd.Series, dict[str, str]]:
+    """The district level used to describe catchments: stadsdeel where it exists, else wijk.
+
+    Returns the level, the buurt code -> district code mapping and district names.
+    """
+    level = "stadsdeel" if "stadsdeel" in layers else "wijk"
+    group = layers["buurt"].set_index("code")["stadsdeelcode" if level == "stadsdeel" else "wijkcode"]
+    return level, group, layers[level].set_index("code")["naam"].to_dict()
+
+
+def chain_for(layers: Mapping[str, gpd.GeoDataFrame], existing: gpd.GeoDataFrame, visits: pd.Series, wijk_index: pd.Series,
+              settings: ChainSettings, named: pd.DataFrame | None = None) -> ChainResult:
+    """Demand points, sites and :func:`run_chain` for the layers of one municipality."""
+    points = demand_points(layers["buurt"], visits, wijk_index)
+    sites = candidate_sites(existing, layers["wijk"], layers["buurt"], named)
+    _, group, names = district_grouping(layers)
+    return run_chain(points, sites, settings, group=group, group_names=names)
+
+
+def comparison_row(name: str, result: ChainResult, n_existing: int) -> dict[str, float | str]:
+    """Key figures of a municipality per 1,000 inhabitants (now, and with one extra counter)."""
+    pts, scen = result.points, result.scenarios
+    now = scen.loc[(scen["model"] == "pmedian") & (scen["k_new"] == 0)].iloc[0]
+    one = scen.loc[(scen["model"] == "pmedian") & (scen["k_new"] == 1)]
+    inhabitants = float(pts["inwoners"].sum())
+    return {
+        "gemeente": name,
+        "inwoners": inhabitants,
+        "bezoeken per 1.000 inwoners": per_thousand(float(pts["bezoeken"].sum()), inhabitants),
+        "loketten per 1.000 inwoners": per_thousand(n_existing, inhabitants),
+        "aandeel 65+ (%)": 100 * float(pts["inwoners_65plus"].sum()) / inhabitants,
+        "gem. afstand nu (km)": now["mean_distance_km"],
+        "gem. afstand met 1 extra (km)": one["mean_distance_km"].iloc[0] if len(one) else np.nan,
+        "extra kosten 1 loket per 1.000 inwoners (euro)": per_thousand(one["annual_cost_eur"].iloc[0], inhabitants) if len(one) else np.nan,
+        "kosten per bezoek 1 extra loket (euro)": one["cost_per_visit_eur"].iloc[0] if len(one) else np.nan,
+    }

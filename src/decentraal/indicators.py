@@ -294,3 +294,11 @@ def barrier_index(table: pd.DataFrame, weights: dict[str, float], *, min_share: 
         lambda text: ", ".join(INDICATOR_BY_KEY[k].label_nl.lower() for k in text.split(", ") if k)
     )
     return z, index, used, dropped
+
+
+def safe_layers(layers_all: dict[str, gpd.GeoDataFrame], gemeente: str, threshold: int) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, pd.DataFrame]]:
+    """The layers of one municipality and, per level, its indicator table after :func:`safe_table`."""
+    from .overview import select
+
+    layers = select(layers_all, gemeente)
+    return layers, {lv: safe_table(pd.DataFrame(layer.drop(columns="geometry")), threshold) for lv, layer in layers.items()}
