@@ -70,3 +70,21 @@ def test_observed_demand_recovers_rates_from_synthetic_visits(built):
     rates, model = counters.observed_demand(visits, areas, level_of="buurt", covariates=["z65"], family="poisson")
     assert model.params["z65"] == pytest.approx(0.3, abs=3 * model.bse["z65"])
     assert rates.mean() == pytest.approx(1 / 3, rel=0.1)
+
+
+def test_demand_from_visits_on_synthetic_wijk_file(built):
+    """SYNTHETIC visit file (tests/data/synthetic, labelled): wijk-level fit turned into buurt demand."""
+    from pathlib import Path
+
+    from decentraal import io
+
+    fixture = Path(__file__).parent / "data" / "synthetic" / "bezoeken_SYNTHETISCH_haarlem_wijk.csv"
+    layers_all, _, _ = built
+    layers, tables = indicators.safe_layers(layers_all, "GM0392", 10)
+    result = counters.demand_from_visits(io.read_csv_text(fixture), layers, tables, {i.key: 1.0 for i in indicators.INDICATORS},
+                                         source_name=fixture.name, family="poisson")
+    assert result.level == "wijk" and result.rows == 42
+    inhabitants = layers["buurt"]["inwoners"].sum()
+    # drawn at 1/3 visit per resident per year; two years of 21 wijken
+    assert result.visits.sum() == pytest.approx(inhabitants / 3, rel=0.05)
+    assert set(result.mean_rate_buurten) <= set(layers["buurt"]["code"])

@@ -428,14 +428,15 @@ def test_changing_weights_changes_the_ranking(built):
     """Function level (notebook 02 does the same): with the real Haarlem wijk indicators, a large
     income weight moves the lowest-income wijk to rank 1 and changes the ranking."""
     from decentraal.barriers import composite_index, standardise
-    from decentraal.indicators import available_indicators, directions
+    from decentraal.indicators import INDICATOR_BY_KEY, index_input
 
     layers, _counters, _report = built
     wijk = layers["wijk"]
     table = wijk.loc[wijk["gemeentecode"] == "GM0392"].set_index("code")
-    usable = available_indicators(table)
+    _, used, _ = index_input(table.reset_index(), {k: 1.0 for k in INDICATOR_BY_KEY})
+    usable = list(used)
     assert "inkomen_per_inwoner" in usable
-    z = standardise(table[usable], {k: directions()[k] for k in usable}, population=table["inwoners"])
+    z = standardise(table[usable], {k: INDICATOR_BY_KEY[k].direction for k in usable}, population=table["inwoners"])
 
     def ranking(overrides: list[str]):
         weights = load_config(CONFIGS_DIR / "haarlem.yaml", overrides).weights()

@@ -266,3 +266,41 @@ def comparison_row(name: str, result: ChainResult, n_existing: int) -> dict[str,
         "extra kosten 1 loket per 1.000 inwoners (euro)": per_thousand(one["annual_cost_eur"].iloc[0], inhabitants) if len(one) else np.nan,
         "kosten per bezoek 1 extra loket (euro)": one["cost_per_visit_eur"].iloc[0] if len(one) else np.nan,
     }
+
+
+@dataclass(frozen=True)
+class ObservedDemand:
+    """Demand per buurt from the municipality's visit file (see :func:`demand_from_visits`)."""
+
+    visits: pd.Series
+    model: demand.VisitModel
+    overdispersion: dict
+    level: str
+    rows: int
+    mean_rate_buurten: list[str]
+
+
+def demand_from_visits(visits: pd.DataFrame, layers: Mapping[str, gpd.GeoDataFrame], tables: Mapping[str, pd.DataFrame],
+                       weights: Mapping[str, float], *, source_name: str, family: str, min_share: float = 0.5) -> ObservedDemand:
+    """Fit visit rates on observed visits (buurt or wijk codes) and turn them into visits per buurt.
+
+    The file is validated (:func:`decentraal.demand.validate_visits`); the covariates are the
+    standardised barrier indicators that are known for every area at the file's level. A buurt
+    whose area has no fitted rate (a covariate missing) gets the mean fitted rate; those buurten
+    are listed in ``mean_rate_buurten`` so the report can name them.
+    """
+    from . import indicators
+
+    buurten = layers["buurt"].set_index("code")
+    valid = demand.validate_visits(visits, source_name=source_name, valid_codes=set(buurten.index) | set(layers["wijk"]["code"]))
+    level = "buurt" if valid["gebied"].str.startswith("BU").all() else "wijk"
+    z, _, _, _ = indicators.barrier_index(tables[level], dict(weights), min_share=min_share)
+    covariates = [c for c in z.columns if z[c].notna().all()]
+    areas = tables[level].set_index("code")[["inwoners"]].join(z[covariates]).reset_index()
+    rates, model = observed_demand(valid, areas, level_of=level, covariates=covariates, family=family)
+    key = buurten.index.to_series() if level == "buurt" else buurten["wijkcode"]
+    rate = key.map(rates)
+    has_people = buurten["inwoners"].fillna(0) > 0
+    filled = sorted(rate.index[rate.isna() & has_people])
+    per_buurt = (buurten["inwoners"].fillna(0) * rate.fillna(rates.mean())).rename("bezoeken_per_jaar")
+    return ObservedDemand(per_buurt, model, demand.overdispersion_test(model), level, len(valid), filled)

@@ -103,11 +103,6 @@ def indicator_metadata() -> pd.DataFrame:
     )
 
 
-def directions() -> dict[str, Direction]:
-    """``{indicator key: direction}`` for :mod:`decentraal.barriers`."""
-    return {i.key: i.direction for i in INDICATORS}
-
-
 def buurt_base(kwb: pd.DataFrame, gezondheid: pd.DataFrame, buurten: gpd.GeoDataFrame, distance_km: pd.Series) -> pd.DataFrame:
     """Buurt-level counts and buurt indicators (one row per buurt polygon).
 
@@ -216,11 +211,6 @@ def _order(frame: pd.DataFrame) -> pd.DataFrame:
     keys = [i.key for i in INDICATORS]
     rest = [c for c in frame.columns if c not in ["code", *COUNT_COLUMNS, *keys]]
     return frame[["code", *COUNT_COLUMNS, *keys, *rest]].reset_index(drop=True)
-
-
-def available_indicators(table: pd.DataFrame, gemeente_areas: pd.Series | None = None) -> list[str]:
-    """Indicator keys with at least two distinct known values in ``table`` (usable for an index)."""
-    return [i.key for i in INDICATORS if table[i.key].dropna().nunique() >= 2]
 
 
 #: Share indicator -> its denominator count (for disclosure control).

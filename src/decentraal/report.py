@@ -43,7 +43,7 @@ def sources_table(keys: Iterable[str] | None = None, raw_dir: Path = RAW_DIR) ->
     ]
 
 
-def header_html(title: str, params: Mapping[str, Any], *, uses_stadsdelen: bool = False, synthetic: bool = False,
+def header_html(params: Mapping[str, Any], *, uses_stadsdelen: bool = False, synthetic: bool = False,
                 run_date: dt.datetime | None = None, extra_notes: Iterable[str] = ()) -> str:
     """The block at the top of each report page: parameters, sources, run date and caveats."""
     run_date = run_date or dt.datetime.now().astimezone()
