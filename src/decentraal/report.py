@@ -74,7 +74,7 @@ def table_nl(frame, *, precision: int = 1):
     styler = frame.style.hide(axis="index").format(precision=precision, thousands=".", decimal=",", na_rep="–")
     if whole:
         styler = styler.format(precision=0, thousands=".", decimal=",", na_rep="–", subset=whole)
-    text = [c for c in frame.columns if frame[c].dtype == object]
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     if text:
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
     return styler
