@@ -37,7 +37,7 @@ test: $(STAMP) browser ## Run every test (unit, data checks, notebooks, end-to-e
 	$(PY) -m pytest
 
 bench: $(STAMP) ## Time cold and warm runs and the floor; writes outputs/bench.json
-	$(PY) -m decentraal.bench
+	$(PY) -m decentraal.run.bench
 
 lab: $(STAMP) ## Open the notebooks in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks/

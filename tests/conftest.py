@@ -31,7 +31,7 @@ def _no_network(monkeypatch):
 @pytest.fixture(scope="session")
 def raw():
     """All shipped raw data, loaded once."""
-    from decentraal.processed import load_raw
+    from decentraal.io.loaders import load_raw
 
     return load_raw()
 
@@ -39,7 +39,7 @@ def raw():
 @pytest.fixture(scope="session")
 def built(raw):
     """Area layers with indicators, counters and join report from the shipped data."""
-    from decentraal.processed import build_tables
+    from decentraal.pipeline.data import build_tables
 
     return build_tables(raw)
 

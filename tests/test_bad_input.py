@@ -5,7 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pytest
 
-from decentraal import loaders
+from decentraal.io import loaders
 from decentraal.errors import DataError
 
 from conftest import replace_raw
@@ -50,7 +50,8 @@ def test_unknown_counter_area_is_reported(raw_copy):
     key = loaders.LOKETTEN_KEY
     text = (raw_copy / key).read_text(encoding="utf-8").replace("WK039201", "WK039299")
     replace_raw(raw_copy, key, text.encode())
-    from decentraal.processed import build_tables, load_raw
+    from decentraal.io.loaders import load_raw
+    from decentraal.pipeline.data import build_tables
 
     with pytest.raises(DataError, match=r"gebiedcode\(s\) WK039299 are not buurten or wijken"):
         build_tables(load_raw(raw_copy))

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from decentraal import indicators, overview
+from decentraal.methods import indicators, overview
 
 
 @pytest.fixture(scope="module")

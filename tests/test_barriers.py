@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from decentraal.barriers import (
+from decentraal.methods.barriers import (
     DirectionError,
     IndicatorError,
     WeightsError,

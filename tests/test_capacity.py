@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from decentraal.capacity import (
+from decentraal.methods.capacity import (
     desks_needed,
     erlang_b,
     erlang_c,

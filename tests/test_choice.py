@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from decentraal.choice import allocate, huff_shares, sensitivity
+from decentraal.methods.choice import allocate, huff_shares, sensitivity
 from decentraal.errors import DataError, ParameterError
 
 DIST = pd.DataFrame(

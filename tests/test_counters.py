@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from decentraal import counters, demand, indicators, overview
+import synthetic
+from decentraal.pipeline import common, counters
+from decentraal.methods import demand, indicators, overview
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +67,7 @@ def test_observed_demand_recovers_rates_from_synthetic_visits(built):
     layers_all, _, _ = built
     buurt = layers_all["buurt"].loc[layers_all["buurt"]["inwoners"].fillna(0) > 200].reset_index(drop=True)
     areas = pd.DataFrame({"code": buurt["code"], "inwoners": buurt["inwoners"], "z65": (buurt["aandeel_65plus"] - buurt["aandeel_65plus"].mean()) / buurt["aandeel_65plus"].std()})
-    visits = demand.synthetic_visits(areas.set_index("code")["inwoners"], areas.set_index("code")[["z65"]], {"z65": 0.3}, np.log(1 / 3), seed=1)
+    visits = synthetic.synthetic_visits(areas.set_index("code")["inwoners"], areas.set_index("code")[["z65"]], {"z65": 0.3}, np.log(1 / 3), seed=1)
     assert visits["synthetisch"].all() and visits.attrs["synthetic"]
     rates, model = counters.observed_demand(visits, areas, level_of="buurt", covariates=["z65"], family="poisson")
     assert model.params["z65"] == pytest.approx(0.3, abs=3 * model.bse["z65"])
@@ -80,7 +82,7 @@ def test_demand_from_visits_on_synthetic_wijk_file(built):
 
     fixture = Path(__file__).parent / "data" / "synthetic" / "bezoeken_SYNTHETISCH_haarlem_wijk.csv"
     layers_all, _, _ = built
-    layers, tables = indicators.safe_layers(layers_all, "GM0392", 10)
+    layers, tables = common.safe_layers(layers_all, "GM0392", 10)
     result = counters.demand_from_visits(io.read_csv_text(fixture), layers, tables, {i.key: 1.0 for i in indicators.INDICATORS},
                                          source_name=fixture.name, family="poisson")
     assert result.level == "wijk" and result.rows == 42

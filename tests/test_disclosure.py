@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from decentraal.disclosure import (
+from decentraal.methods.disclosure import (
     SmallCountError,
     ThresholdError,
     assert_no_small_counts,

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 import requests
 
-from decentraal import fetch
+from decentraal.io import fetch
 from decentraal.errors import DataError, FetchError, ParameterError
 from decentraal.io import read_layer, read_csv_text, sha256_file
 

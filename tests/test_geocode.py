@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decentraal import fetch, io, loaders
+from decentraal.io import fetch, loaders
+from decentraal import io
 
 
 class _Response:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from decentraal.hotspots import (
+from decentraal.methods.hotspots import (
     IslandWarning,
     SpatialWeightsError,
     lisa,

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from decentraal import aggregate, io, joins
+from decentraal.methods import aggregate, joins
+from decentraal import io
 from decentraal.errors import DataError
 
 
@@ -82,12 +83,12 @@ def test_sidecar_records_inputs_and_code_version(tmp_path):
 
 
 def test_build_processed_writes_layers_tables_and_sidecars(tmp_path):
-    from decentraal import processed
+    from decentraal.pipeline import data as processed
 
     written = processed.build_processed(out_dir=tmp_path)
     assert (tmp_path / "gebieden.gpkg").exists() and (tmp_path / "gebieden.gpkg.json").exists()
     for level in ("buurt", "wijk", "stadsdeel", "gemeente"):
         table = pd.read_parquet(tmp_path / f"indicatoren_{level}.parquet")
         assert "inwoners" in table.columns
-    assert processed.is_current(tmp_path)
+    assert processed.store.is_current(tmp_path)
     assert set(written) >= {"gebieden", "koppelrapport"}

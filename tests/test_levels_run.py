@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from decentraal import params, runner
+from decentraal.io import configs as params
+from decentraal.run import runner
 
 pytestmark = pytest.mark.slow
 

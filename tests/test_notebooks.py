@@ -48,7 +48,7 @@ def _notebook_dir() -> Path:
 
 
 def _notebooks(folder: Path | None = None) -> list[Path]:
-    from decentraal.runner import notebooks
+    from decentraal.run.runner import notebooks
 
     return notebooks(folder or _notebook_dir())
 
@@ -242,7 +242,7 @@ def test_papermill_sees_every_parameter(book):
 
 @pytest.mark.parametrize("book", [b.name for b in _notebooks()])
 def test_notebook_defaults_match_run_parameters(book):
-    from decentraal.params import RunParameters
+    from decentraal.settings import RunParameters
 
     defaults = parameters_cell_defaults(_notebook_dir() / book)
     fields = RunParameters.model_fields
@@ -256,7 +256,7 @@ def test_notebook_defaults_match_run_parameters(book):
 def test_every_run_parameter_reaches_a_notebook():
     import papermill as pm
 
-    from decentraal.params import RunParameters
+    from decentraal.settings import RunParameters
 
     declared = set().union(*(pm.inspect_notebook(str(b)) for b in _notebooks()))
     unused = sorted(set(RunParameters.model_fields) - declared)

@@ -28,10 +28,11 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from decentraal import io, runner
+from decentraal import io
+from decentraal.run import runner
 from decentraal.config import CONFIGS_DIR, NOTEBOOKS_DIR, OUTPUTS_DIR, RAW_DIR, ROOT
 from decentraal.errors import ParameterError
-from decentraal.params import load_config
+from decentraal.io.configs import load_config
 
 pytestmark = pytest.mark.slow
 
@@ -427,8 +428,8 @@ def test_offline_env_blocks_network_in_child_processes(tmp_path):
 def test_changing_weights_changes_the_ranking(built):
     """Function level (notebook 02 does the same): with the real Haarlem wijk indicators, a large
     income weight moves the lowest-income wijk to rank 1 and changes the ranking."""
-    from decentraal.barriers import composite_index, standardise
-    from decentraal.indicators import INDICATOR_BY_KEY, index_input
+    from decentraal.methods.barriers import composite_index, standardise
+    from decentraal.methods.indicators import INDICATOR_BY_KEY, index_input
 
     layers, _counters, _report = built
     wijk = layers["wijk"]
@@ -455,7 +456,8 @@ def test_changing_weights_changes_the_ranking(built):
 
 # ----------------------------------------------------------------------------- benchmark safety
 def _fake_processed(tmp_path, monkeypatch):
-    from decentraal import bench, processed
+    from decentraal.run import bench
+    from decentraal.pipeline import data as processed
 
     data = tmp_path / "data"
     proc = data / "processed"
@@ -476,7 +478,7 @@ def _fake_processed(tmp_path, monkeypatch):
 
 
 def test_bench_cold_run_restores_processed_data_on_failure(tmp_path, monkeypatch):
-    from decentraal import bench
+    from decentraal.run import bench
 
     data, proc = _fake_processed(tmp_path, monkeypatch)
 
@@ -492,7 +494,7 @@ def test_bench_cold_run_restores_processed_data_on_failure(tmp_path, monkeypatch
 
 
 def test_bench_cold_run_keeps_files_it_does_not_rebuild(tmp_path, monkeypatch):
-    from decentraal import bench
+    from decentraal.run import bench
 
     data, proc = _fake_processed(tmp_path, monkeypatch)
     monkeypatch.setattr(bench, "_timed_run", lambda *_a, **_k: {"seconds_total": 1.0})

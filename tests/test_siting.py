@@ -11,7 +11,7 @@ import pytest
 from shapely.geometry import Point, box
 
 from decentraal.errors import DataError, ParameterError
-from decentraal.siting import (
+from decentraal.methods.siting import (
     distance_matrix,
     evaluate_sites,
     scenarios,

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, ParameterError
+from decentraal.errors import DataError, ParameterError
 
 __all__ = ["SmallCountError", "ThresholdError", "assert_no_small_counts", "suppress"]
 

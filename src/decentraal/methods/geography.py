@@ -17,9 +17,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .config import CRS
-from .errors import DataError
-from .joins import join_report
+from decentraal.config import CRS
+from decentraal.errors import DataError
+from decentraal.methods.joins import join_report
 
 AREA_COLUMNS = ["code", "naam", "niveau", "gemeentecode", "gemeentenaam", "wijkcode", "stadsdeelcode", "geometriebron"]
 

@@ -1,9 +1,8 @@
-"""All reading and writing of files: the raw-data registry, readers and atomic writers.
+"""Readers and atomic writers for files.
 
-Nothing else in the package touches disk. Raw files are only read (and only after their
-sha256 matches ``data/raw/registry.json``); derived files are written atomically (a temporary
-file in the same folder, then a rename) together with a JSON sidecar that records the
-checksums of the inputs and the code version.
+Raw files are read only after their sha256 matches the registry (:mod:`.registry`); derived
+files are written atomically (a temporary file in the same folder, then a rename), optionally
+with a JSON sidecar that records the checksums of the inputs and the code version.
 """
 
 from __future__ import annotations
@@ -22,77 +21,10 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from . import __version__
-from .config import RAW_DIR, REGISTRY_FILE, ROOT
-from .errors import DataError
-
-REFRESH_HINT = (
-    "restore it with `git checkout -- data/raw` or refresh it with "
-    "`decentraal data fetch` (see README, 'Refreshing the data')"
-)
-
-
-# --------------------------------------------------------------------------- registry
-def sha256_file(path: Path) -> str:
-    """Return the hex sha256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def load_registry(registry_file: Path = REGISTRY_FILE) -> dict[str, dict[str, Any]]:
-    """Read the registry of raw files (relative path -> sha256, attribution, year, ...)."""
-    if not registry_file.exists():
-        raise DataError(f"raw-data registry {registry_file} is missing; {REFRESH_HINT}")
-    try:
-        return json.loads(registry_file.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataError(f"raw-data registry {registry_file} is not valid JSON ({exc}); {REFRESH_HINT}") from exc
-
-
-def verified_raw_path(key: str, raw_dir: Path = RAW_DIR) -> Path:
-    """Return the path of registered raw file ``key`` after checking it exists and is unchanged.
-
-    Parameters
-    ----------
-    key
-        Path relative to ``raw_dir`` as listed in ``raw_dir / "registry.json"``,
-        e.g. ``"cbs_kwb_2024/kwb2024_haarlem_zandvoort_selectie.csv"``.
-    raw_dir
-        Folder holding the raw data and its registry.
-
-    Raises
-    ------
-    DataError
-        If the file is not registered, missing, or its sha256 differs from the registry.
-    """
-    registry = load_registry(raw_dir / "registry.json")
-    if key not in registry:
-        raise DataError(
-            f"{key} is not in the raw-data registry {raw_dir / 'registry.json'}; "
-            f"registered files: {', '.join(sorted(registry))}"
-        )
-    path = raw_dir / key
-    if not path.exists():
-        raise DataError(f"raw file {path} is missing; {REFRESH_HINT}")
-    actual = sha256_file(path)
-    expected = registry[key]["sha256"]
-    if actual != expected:
-        raise DataError(
-            f"raw file {path} has changed: sha256 is {actual}, the registry expects {expected}. "
-            f"Raw data are read-only; {REFRESH_HINT}. If you replaced it on purpose, record the "
-            f"new checksum in {raw_dir / 'registry.json'} and in the folder's README."
-        )
-    return path
-
-
-def raw_checksums(keys: list[str] | None = None, raw_dir: Path = RAW_DIR) -> dict[str, str]:
-    """Return ``{key: sha256}`` from the registry (all keys, or the ones given)."""
-    registry = load_registry(raw_dir / "registry.json")
-    keys = sorted(registry) if keys is None else keys
-    return {key: registry[key]["sha256"] for key in keys}
+from decentraal import __version__
+from decentraal.config import PACKAGE_DIR, RAW_DIR, ROOT
+from decentraal.errors import DataError
+from decentraal.io.registry import REFRESH_HINT, sha256_file, verified_raw_path
 
 
 # --------------------------------------------------------------------------- readers
@@ -161,8 +93,8 @@ def code_version() -> str:
 def source_fingerprint() -> str:
     """sha256 over the package's Python sources, so derived data follow every code edit."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode())
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from . import io
-from .config import CRS, RAW_DIR
-from .errors import DataError
+from decentraal import io
+from decentraal.config import CRS, RAW_DIR
+from decentraal.errors import DataError
 
 KWB_KEY = "cbs_kwb_2024/kwb2024_haarlem_zandvoort_selectie.csv"
 BUURTEN_KEY = "pdok_buurten_2019/buurten_2019_gegeneraliseerd_haarlem_zandvoort.geojson"
@@ -344,3 +345,30 @@ def load_loketten(raw_dir: Path = RAW_DIR, *, key: str = LOKETTEN_KEY) -> pd.Dat
     out["y"] = cbs_numeric(raw["y"], column="y", source=source)
     out.attrs["source_file"] = source
     return out
+
+
+# --------------------------------------------------------------------------- all
+@dataclass(frozen=True)
+class RawData:
+    """Every raw input, loaded and validated."""
+
+    kwb: pd.DataFrame
+    gezondheid: pd.DataFrame
+    buurten: gpd.GeoDataFrame
+    wijken_2024: gpd.GeoDataFrame
+    wijken_2022: pd.DataFrame
+    stadsdelen: pd.DataFrame
+    loketten: pd.DataFrame
+
+
+def load_raw(raw_dir: Path = RAW_DIR) -> RawData:
+    """Load and validate all shipped raw files (see the loaders above)."""
+    return RawData(
+        kwb=load_kwb(raw_dir),
+        gezondheid=load_gezondheid(raw_dir),
+        buurten=load_buurt_boundaries(raw_dir),
+        wijken_2024=load_wijken_2024(raw_dir),
+        wijken_2022=load_wijken_2022(raw_dir),
+        stadsdelen=load_stadsdelen(raw_dir),
+        loketten=load_loketten(raw_dir),
+    )

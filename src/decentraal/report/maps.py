@@ -24,7 +24,7 @@ from matplotlib import colormaps
 from matplotlib.colors import to_hex
 from matplotlib.patches import Patch
 
-from .config import STATIC_DIR
+from decentraal.config import STATIC_DIR
 
 MISSING_COLOUR = "#d9d9d9"
 BASEMAP_TILES = "OpenStreetMap"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from .config import LEVELS
-from .indicators import INDICATORS
+from decentraal.config import LEVELS
+from decentraal.methods.indicators import INDICATORS
 
 #: CBS rounds buurt and wijk counts to multiples of 5; whatever the rounding rule, each rounded
 #: count is less than 5 away from the true count.

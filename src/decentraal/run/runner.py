@@ -21,12 +21,14 @@ from pathlib import Path
 
 import papermill as pm
 
-from . import io, processed, report
-from ._worker import execute_notebook
-from .config import NOTEBOOKS_DIR, OUTPUTS_DIR, RAW_DIR
-from .errors import DecentraalError
-from .exports import SUBDIRS
-from .params import RunParameters
+from decentraal import io
+from decentraal.pipeline import data as processed
+from decentraal.report.html import html as report
+from decentraal.run._worker import execute_notebook
+from decentraal.config import NOTEBOOKS_DIR, OUTPUTS_DIR, RAW_DIR
+from decentraal.errors import DecentraalError
+from decentraal.io.outputs import SUBDIRS
+from decentraal.settings import RunParameters
 
 KEY_PACKAGES = ("pandas", "geopandas", "shapely", "pyogrio", "numpy", "statsmodels", "esda", "libpysal", "spopt", "mapclassify", "folium", "papermill", "nbconvert")
 
@@ -125,7 +127,7 @@ def run(
     Parameters
     ----------
     params
-        Validated run parameters (see :func:`decentraal.params.load_config`).
+        Validated run parameters (see :func:`decentraal.io.configs.load_config`).
     only
         Optional notebook prefixes (e.g. ``["01"]``) to run a subset.
     jobs
@@ -178,7 +180,7 @@ def run(
         # forkserver: workers fork from a small clean server that has papermill preloaded,
         # so they start fast and never inherit this process's kernels or ZeroMQ sockets
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["decentraal._worker"])
+        context.set_forkserver_preload(["decentraal.run._worker"])
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             futures = {pool.submit(execute_notebook, *task): book for book, task in zip(books, tasks)}
             for future in as_completed(futures):

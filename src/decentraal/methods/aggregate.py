@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import DataError
+from decentraal.errors import DataError
 
 
 def _parent_codes(table: pd.DataFrame, parent: pd.Series | str, source: str) -> pd.Series:

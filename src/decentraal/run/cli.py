@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .errors import DecentraalError
+from decentraal.errors import DecentraalError
 
 
 def _data_build(args: argparse.Namespace) -> int:
-    from .config import PROCESSED_DIR
-    from .processed import build_processed
+    from decentraal.config import PROCESSED_DIR
+    from decentraal.io.processed import build_processed
 
     written = build_processed()
     print(f"Processed data written to {PROCESSED_DIR}:")
@@ -20,18 +20,18 @@ def _data_build(args: argparse.Namespace) -> int:
 
 
 def _data_fetch(argv: list[str]) -> int:
-    from .fetch import fetch_main
+    from decentraal.io.fetch import fetch_main
 
     return fetch_main(argv)
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .params import load_config
-    from .runner import run
+    from decentraal.io.configs import load_config
+    from decentraal.run.runner import run
 
     from pathlib import Path
 
-    from .config import OUTPUTS_DIR
+    from decentraal.config import OUTPUTS_DIR
 
     params = load_config(args.config, args.param)
     run(params, only=args.only, jobs=args.jobs, outputs=Path(args.outputs) if args.outputs else OUTPUTS_DIR)
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:2] == ["data", "fetch"]:
         return _data_fetch(argv[2:])
     if argv[:2] == ["data", "geocode"]:
-        from .fetch import geocode_main
+        from decentraal.io.fetch import geocode_main
 
         return geocode_main(argv[2:])
     args = build_parser().parse_args(argv)

@@ -18,10 +18,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from . import capacity, choice, cost, demand, siting
-from .config import CRS
-from .errors import DataError
-from .geography import population_weighted_centres
+from decentraal.config import CRS
+from decentraal.errors import DataError
+from decentraal.io import userfiles
+from decentraal.methods import capacity, choice, cost, demand, siting, visitmodel
+from decentraal.methods.geography import population_weighted_centres
 
 
 @dataclass(frozen=True)
@@ -211,10 +212,10 @@ def per_thousand(value: float, inhabitants: float) -> float:
     return np.nan if not inhabitants else 1000.0 * value / inhabitants
 
 
-def observed_demand(visits: pd.DataFrame, areas: pd.DataFrame, *, level_of: str, covariates: Sequence[str], family: str) -> tuple[pd.Series, demand.VisitModel]:
+def observed_demand(visits: pd.DataFrame, areas: pd.DataFrame, *, level_of: str, covariates: Sequence[str], family: str) -> tuple[pd.Series, visitmodel.VisitModel]:
     """Fit visit rates on the municipality's observed visits and return the fitted rate per area.
 
-    ``visits`` is a validated visit file (:func:`decentraal.demand.validate_visits`) summed to
+    ``visits`` is a validated visit file (:func:`decentraal.io.userfiles.validate_visits`) summed to
     one row per area (``gebied``) and year; ``areas`` holds ``code``, ``inwoners`` and the
     covariates at the level of the file. Returns the fitted yearly visits per resident per
     area code and the fitted model.
@@ -225,7 +226,7 @@ def observed_demand(visits: pd.DataFrame, areas: pd.DataFrame, *, level_of: str,
     if unknown:
         raise DataError(f"visit file: area(s) {', '.join(map(str, unknown))} have no inhabitants at level {level_of}; remove or correct them")
     frame = frame.dropna(subset=list(covariates))
-    model = demand.fit_visit_glm(frame, count="bezoeken", exposure="inwoners", covariates=list(covariates), family=family)
+    model = visitmodel.fit_visit_glm(frame, count="bezoeken", exposure="inwoners", covariates=list(covariates), family=family)
     rates = model.predict_rate(areas.set_index("code")[list(covariates)].dropna())
     return rates, model
 
@@ -273,7 +274,7 @@ class ObservedDemand:
     """Demand per buurt from the municipality's visit file (see :func:`demand_from_visits`)."""
 
     visits: pd.Series
-    model: demand.VisitModel
+    model: visitmodel.VisitModel
     overdispersion: dict
     level: str
     rows: int
@@ -284,15 +285,15 @@ def demand_from_visits(visits: pd.DataFrame, layers: Mapping[str, gpd.GeoDataFra
                        weights: Mapping[str, float], *, source_name: str, family: str, min_share: float = 0.5) -> ObservedDemand:
     """Fit visit rates on observed visits (buurt or wijk codes) and turn them into visits per buurt.
 
-    The file is validated (:func:`decentraal.demand.validate_visits`); the covariates are the
+    The file is validated (:func:`decentraal.io.userfiles.validate_visits`); the covariates are the
     standardised barrier indicators that are known for every area at the file's level. A buurt
     whose area has no fitted rate (a covariate missing) gets the mean fitted rate; those buurten
     are listed in ``mean_rate_buurten`` so the report can name them.
     """
-    from . import indicators
+    from decentraal.methods import indicators
 
     buurten = layers["buurt"].set_index("code")
-    valid = demand.validate_visits(visits, source_name=source_name, valid_codes=set(buurten.index) | set(layers["wijk"]["code"]))
+    valid = userfiles.validate_visits(visits, source_name=source_name, valid_codes=set(buurten.index) | set(layers["wijk"]["code"]))
     level = "buurt" if valid["gebied"].str.startswith("BU").all() else "wijk"
     z, _, _, _ = indicators.barrier_index(tables[level], dict(weights), min_share=min_share)
     covariates = [c for c in z.columns if z[c].notna().all()]
@@ -303,4 +304,4 @@ def demand_from_visits(visits: pd.DataFrame, layers: Mapping[str, gpd.GeoDataFra
     has_people = buurten["inwoners"].fillna(0) > 0
     filled = sorted(rate.index[rate.isna() & has_people])
     per_buurt = (buurten["inwoners"].fillna(0) * rate.fillna(rates.mean())).rename("bezoeken_per_jaar")
-    return ObservedDemand(per_buurt, model, demand.overdispersion_test(model), level, len(valid), filled)
+    return ObservedDemand(per_buurt, model, visitmodel.overdispersion_test(model), level, len(valid), filled)

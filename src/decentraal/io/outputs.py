@@ -14,8 +14,8 @@ import geopandas as gpd
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from . import io
-from .config import OUTPUTS_DIR
+from decentraal import io
+from decentraal.config import OUTPUTS_DIR
 
 SUBDIRS = ("notebooks", "report", "tables", "layers", "figures")
 

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from .errors import DataError, ParameterError
+from decentraal.errors import DataError, ParameterError
 
 __all__ = [
     "DIRECTIONS",

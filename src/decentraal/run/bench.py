@@ -1,4 +1,4 @@
-"""Benchmark of ``decentraal run``: ``python -m decentraal.bench`` (``make bench``).
+"""Benchmark of ``decentraal run``: ``python -m decentraal.run.bench`` (``make bench``).
 
 Measures three things and writes ``outputs/bench.json`` (atomically) plus a short table:
 
@@ -36,8 +36,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import io
-from .config import CONFIGS_DIR, DATA_DIR, OUTPUTS_DIR, PROCESSED_DIR
+from decentraal import io
+from decentraal.config import CONFIGS_DIR, DATA_DIR, OUTPUTS_DIR, PROCESSED_DIR
 
 #: Warm run at most this many times the floor (number of notebooks x floor per notebook) ...
 TARGET_WARM_OVER_FLOOR = 1.5
@@ -89,9 +89,10 @@ def slowest_cells(run_dir: Path, n: int = 5) -> list[dict[str, Any]]:
 
 
 def _timed_run(params, outputs: Path, *, seconds_before: float = 0.0) -> dict[str, Any]:
-    from . import processed, runner
+    from decentraal.pipeline import data as processed
+    from decentraal.run import runner
 
-    current = processed.is_current()
+    current = processed.store.is_current()
     t0 = time.perf_counter()
     result = runner.run(params, outputs=outputs, progress=lambda _msg: None)
     wall = time.perf_counter() - t0 + seconds_before
@@ -118,7 +119,7 @@ def cold_run(params, outputs: Path) -> dict[str, Any]:
     if had_processed:
         os.rename(PROCESSED_DIR, aside)
     try:
-        from . import processed
+        from decentraal.pipeline import data as processed
 
         t0 = time.perf_counter()
         processed.ensure_processed()  # what runner.run does first; timed on its own here
@@ -144,8 +145,8 @@ def cold_run(params, outputs: Path) -> dict[str, Any]:
 
 
 def bench(config: Path, *, floor_repeats: int = 3, cold: bool = True) -> dict[str, Any]:
-    from . import runner
-    from .params import load_config
+    from decentraal.run import runner
+    from decentraal.io.configs import load_config
 
     params = load_config(config)
     n_books = len(runner.notebooks())
@@ -207,7 +208,7 @@ def table(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m decentraal.bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m decentraal.run.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", type=Path, default=CONFIGS_DIR / "haarlem.yaml", help="config to time (default: configs/haarlem.yaml)")
     parser.add_argument("--floor-repeats", type=int, default=3, help="kernel start + import runs for the floor (median)")
     parser.add_argument("--no-cold", action="store_true", help="skip the cold run (keeps data/processed in place)")

@@ -19,8 +19,8 @@ import pandas as pd
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
-from . import io
-from .config import RAW_DIR, TEMPLATES_DIR
+from decentraal import io
+from decentraal.config import RAW_DIR, TEMPLATES_DIR
 
 HIDDEN_TAGS = {"injected-parameters", "parameters", "remove-cell"}
 STADSDEEL_NOTE = (

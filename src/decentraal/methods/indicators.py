@@ -17,9 +17,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .aggregate import aggregate, weighted_share
-from .config import LEVELS
-from .errors import ParameterError
+from decentraal.methods.aggregate import aggregate, weighted_share
+from decentraal.config import LEVELS
+from decentraal.errors import ParameterError
 
 Direction = Literal["higher_is_barrier", "lower_is_barrier"]
 
@@ -234,7 +234,7 @@ def safe_table(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
     Counts below ``threshold`` and shares on fewer than ``threshold`` residents or households
     become NaN; a share whose numerator count is below the threshold is suppressed as well.
     """
-    from .disclosure import suppress
+    from decentraal.methods.disclosure import suppress
 
     out = suppress(table, count_columns=COUNT_COLUMNS, share_columns=DENOMINATORS, threshold=threshold)
     for share, numerator in NUMERATORS.items():
@@ -275,7 +275,7 @@ def barrier_index(table: pd.DataFrame, weights: dict[str, float], *, min_share: 
     code), the index table of :func:`decentraal.barriers.composite_index` (with the missing
     indicators named in Dutch), the weights actually used, and the left-out indicators.
     """
-    from . import barriers
+    from decentraal.methods import barriers
 
     values, used, dropped = index_input(table, weights)
     z = barriers.standardise(values, {k: INDICATOR_BY_KEY[k].direction for k in used})
@@ -284,11 +284,3 @@ def barrier_index(table: pd.DataFrame, weights: dict[str, float], *, min_share: 
         lambda text: ", ".join(INDICATOR_BY_KEY[k].label_nl.lower() for k in text.split(", ") if k)
     )
     return z, index, used, dropped
-
-
-def safe_layers(layers_all: dict[str, gpd.GeoDataFrame], gemeente: str, threshold: int) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, pd.DataFrame]]:
-    """The layers of one municipality and, per level, its indicator table after :func:`safe_table`."""
-    from .overview import select
-
-    layers = select(layers_all, gemeente)
-    return layers, {lv: safe_table(pd.DataFrame(layer.drop(columns="geometry")), threshold) for lv, layer in layers.items()}

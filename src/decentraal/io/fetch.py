@@ -35,11 +35,11 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import requests
 
-from . import __version__
-from . import io as dio
-from .config import CRS, GEMEENTEN, RAW_DIR
-from .errors import DataError, DecentraalError, FetchError, ParameterError
-from .io import load_registry, sha256_file, write_bytes, write_json, write_text
+from decentraal import __version__
+from decentraal import io as dio
+from decentraal.config import CRS, GEMEENTEN, RAW_DIR
+from decentraal.errors import DataError, DecentraalError, FetchError, ParameterError
+from decentraal.io import load_registry, sha256_file, write_bytes, write_json, write_text
 
 # --------------------------------------------------------------------------- sources
 #: CBS StatLine table id of "Kerncijfers wijken en buurten <jaar>" per year.

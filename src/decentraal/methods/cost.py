@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from decentraal.choice import allocate, huff_shares
+from decentraal.methods.choice import allocate, huff_shares
 from decentraal.errors import DataError, ParameterError
 
 __all__ = ["FIXED_COST_PER_COUNTER_EUR", "scenario_cost", "cost_table", "COST_COLUMNS"]

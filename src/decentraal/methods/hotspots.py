@@ -33,7 +33,7 @@ import scipy.sparse as sp
 from libpysal.graph import Graph
 from libpysal.weights import W
 
-from .errors import DataError, ParameterError
+from decentraal.errors import DataError, ParameterError
 
 __all__ = [
     "IslandWarning",

@@ -1,0 +1,79 @@
+"""Chapter 01 and the data every chapter reads: raw files -> area layers with indicators.
+
+``build_tables`` ties the method steps together (geography, joins, indicators); the
+``data/processed`` cache is written and read through :mod:`decentraal.io.processed`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from decentraal.config import LEVELS, PROCESSED_DIR, RAW_DIR
+from decentraal.io import loaders
+from decentraal.io import processed as store
+from decentraal.io.registry import raw_checksums
+from decentraal.methods import geography, indicators
+from decentraal.methods.joins import join_by_code, join_report
+
+
+def build_tables(raw: loaders.RawData) -> tuple[dict[str, gpd.GeoDataFrame], gpd.GeoDataFrame, pd.DataFrame]:
+    """Area layers with indicators per level, the counter points, and the join report.
+
+    Returns
+    -------
+    (layers, counters, report)
+        ``layers[level]`` holds area columns, counts and indicators; ``report`` lists every
+        code that is present in one input only (file, code, name), including the vintage
+        comparison of KWB 2024 codes with the 2019 buurt and 2024 wijk polygons.
+    """
+    areas = geography.build_area_layers(raw.buurten, raw.wijken_2024, raw.stadsdelen)
+    counters = geography.locate_counters(raw.loketten, areas)
+    distance = geography.nearest_counter_km(areas["buurt"], counters)
+    buurt = indicators.buurt_base(raw.kwb, raw.gezondheid, areas["buurt"], distance)
+    wijk = indicators.wijk_base(raw.kwb, raw.wijken_2024, raw.wijken_2022)
+
+    kwb_name = Path(loaders.KWB_KEY).name
+    reports = [geography.vintage_report(raw.kwb, areas, statistics_name=kwb_name)]
+    health_buurt = raw.gezondheid.loc[raw.gezondheid["niveau"] == "buurt"]
+    reports.append(
+        join_report(areas["buurt"], health_buurt, left_name="buurt polygons",
+                    right_name=Path(loaders.GEZONDHEID_KEY).name).assign(niveau="buurt")
+    )
+    reports.append(
+        join_report(areas["wijk"], raw.wijken_2022, left_name="wijk polygons",
+                    right_name=Path(loaders.WIJKEN_2022_KEY).name).assign(niveau="wijk")
+    )
+    layers = {}
+    for level in LEVELS:
+        table = indicators.indicator_table(level, buurt, wijk, raw.stadsdelen)
+        joined, rep = join_by_code(areas[level], table, areas_name=f"{level} polygons", table_name=f"indicators ({level})")
+        reports.append(rep.assign(niveau=level))
+        layers[level] = joined
+    report = pd.concat(reports, ignore_index=True)
+    return layers, counters, report
+
+
+def build_processed(raw_dir: Path = RAW_DIR, out_dir: Path = PROCESSED_DIR) -> dict[str, Path]:
+    """Build every processed output from the raw data and write it atomically.
+
+    Returns ``{name: path}`` of the files written.
+    """
+    raw = loaders.load_raw(raw_dir)
+    layers, counters, report = build_tables(raw)
+    return store.write_processed(layers, counters, report, inputs=raw_checksums(raw_dir=raw_dir), out_dir=out_dir)
+
+
+def ensure_processed(out_dir: Path = PROCESSED_DIR, raw_dir: Path = RAW_DIR) -> Path:
+    """Build ``data/processed`` if it is missing or stale; return the folder."""
+    if not store.is_current(out_dir, raw_dir):
+        build_processed(raw_dir, out_dir)
+    return out_dir
+
+
+def read_layers(out_dir: Path = PROCESSED_DIR) -> tuple[dict[str, gpd.GeoDataFrame], gpd.GeoDataFrame, pd.DataFrame]:
+    """Read the processed layers, the counters and the join report (build them first if needed)."""
+    ensure_processed(out_dir)
+    return store.read_processed(out_dir)

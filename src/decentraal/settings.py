@@ -1,0 +1,149 @@
+"""Run parameters: one typed, validated model for every run.
+
+The *values* of the defaults live once, in ``configs/base.yaml`` (with unit, source or
+"aanname", and the range used in sensitivity analysis); :mod:`decentraal.io.configs` reads
+that file and a municipality file and calls :func:`validate`. This module holds only the
+types and the rules, so it imports nothing that touches disk, and a test checks that its
+fields and ``base.yaml`` name the same parameters.
+
+Every field is also a papermill parameter of the notebooks, so it can be overridden with
+``decentraal run -p name=value``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from decentraal.config import GEMEENTEN, LEVELS
+from decentraal.errors import ParameterError
+
+#: Levels available per municipality (Zandvoort has no stadsdelen).
+LEVELS_BY_GEMEENTE = {"GM0392": LEVELS, "GM0473": ("buurt", "wijk", "gemeente")}
+#: Statistics years shipped in data/raw (KWB 2024); other years need `decentraal data fetch`.
+YEARS = (2024,)
+#: Prefix of the indicator-weight parameters (``gewicht_<indicator key>``).
+WEIGHT_PREFIX = "gewicht_"
+
+
+class RunParameters(BaseModel):
+    """All parameters of a run. No defaults here: they come from ``configs/base.yaml``."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+    # -- run
+    naam: str = Field(pattern=r"^[a-z0-9_-]+$")
+    gemeente: str
+    jaar: int
+    niveau: Literal["buurt", "wijk", "stadsdeel", "gemeente"]
+    seed: int = Field(ge=0, le=2**32 - 1)
+    basiskaart: bool
+    onthulling_drempel: int = Field(ge=1)
+
+    # -- barriers (notebook 02)
+    gewicht_aandeel_65plus: float = Field(ge=0)
+    gewicht_aandeel_eenpersoonshuishoudens: float = Field(ge=0)
+    gewicht_aandeel_herkomst_buiten_europa: float = Field(ge=0)
+    gewicht_inkomen_per_inwoner: float = Field(ge=0)
+    gewicht_aandeel_goede_gezondheid: float = Field(ge=0)
+    gewicht_autos_per_huishouden: float = Field(ge=0)
+    gewicht_afstand_loket_km: float = Field(ge=0)
+    stabiliteit_trekkingen: int = Field(ge=10, le=100_000)
+    stabiliteit_concentratie: float = Field(gt=0)
+    top_n: int = Field(ge=1)
+    min_gewicht_aandeel: float = Field(gt=0, le=1)
+    lisa_alpha: float = Field(gt=0, lt=1)
+    lisa_permutaties: int = Field(ge=99)
+
+    # -- demand, siting, desks, cost (notebook 03)
+    bezoeken_per_inwoner_per_jaar: float = Field(gt=0)
+    vraagbron: Literal["bevolking", "waarnemingen"]
+    bezoeken_bestand: str
+    glm_familie: Literal["poisson", "negbin"]
+    max_nieuwe_loketten: int = Field(ge=0, le=10)
+    dekkingsafstand_km: float = Field(gt=0)
+    afstandsverval_beta: float = Field(ge=0)
+    kandidaten_bestand: str
+    openingsuren_per_week: float = Field(gt=0, le=168)
+    openingsuren_bestaand_per_week: float = Field(gt=0, le=168)
+    bedieningstijd_minuten: float = Field(gt=0)
+    wachtnorm_minuten: float = Field(ge=0)
+    wachtnorm_aandeel: float = Field(gt=0, lt=1)
+    piekfactor: float = Field(ge=1)
+    vaste_kosten_per_loket: float = Field(ge=0)
+    uurkosten_balie: float = Field(ge=0)
+
+    @field_validator("gemeente")
+    @classmethod
+    def _known_gemeente(cls, value: str) -> str:
+        if value not in GEMEENTEN:
+            valid = ", ".join(f"{k} ({v})" for k, v in GEMEENTEN.items())
+            raise ValueError(f"unknown municipality {value!r}; valid: {valid}")
+        return value
+
+    @field_validator("jaar")
+    @classmethod
+    def _known_year(cls, value: int) -> int:
+        if value not in YEARS:
+            raise ValueError(
+                f"no shipped statistics for {value}; valid: {', '.join(map(str, YEARS))} "
+                "(other years: `decentraal data fetch --jaar YEAR` on a machine with internet)"
+            )
+        return value
+
+    @field_validator("bezoeken_bestand", "kandidaten_bestand")
+    @classmethod
+    def _existing_file(cls, value: str) -> str:
+        """Resolve a file parameter against the current directory (notebooks run elsewhere)."""
+        if not value:
+            return value
+        path = Path(value).expanduser().resolve()
+        if not path.is_file():
+            raise ValueError(f"file {value!r} does not exist (resolved to {path}); give a path to an existing CSV")
+        return str(path)
+
+    @model_validator(mode="after")
+    def _level_and_weights(self) -> RunParameters:
+        levels = LEVELS_BY_GEMEENTE[self.gemeente]
+        if self.niveau not in levels:
+            raise ValueError(f"level {self.niveau!r} is not available for {self.gemeente}; valid: {', '.join(levels)}")
+        if sum(self.weights().values()) <= 0:
+            raise ValueError("all indicator weights are 0; give at least one gewicht_* a positive value")
+        if self.vraagbron == "waarnemingen" and not self.bezoeken_bestand:
+            raise ValueError("vraagbron 'waarnemingen' needs bezoeken_bestand (path to the visit CSV)")
+        return self
+
+    def weights(self) -> dict[str, float]:
+        """``{indicator key: weight}`` from the ``gewicht_*`` fields."""
+        return {k.removeprefix(WEIGHT_PREFIX): v for k, v in self.model_dump().items() if k.startswith(WEIGHT_PREFIX)}
+
+    @property
+    def gemeentenaam(self) -> str:
+        """Name of the municipality (Haarlem, Zandvoort)."""
+        return GEMEENTEN[self.gemeente]
+
+
+def _message(exc: ValidationError, source: str) -> str:
+    lines = [f"invalid parameters in {source}:"]
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "config"
+        text = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            text = f"unknown parameter; valid parameters: {', '.join(RunParameters.model_fields)}"
+        elif err["type"] == "missing":
+            text = "missing; give it a value (configs/base.yaml holds every default)"
+        elif err["type"] == "literal_error":
+            text = f"{text} (got {err.get('input')!r})"
+        lines.append(f"  - {where}: {text}")
+    lines.append("Nothing was run or written.")
+    return "\n".join(lines)
+
+
+def validate(values: dict[str, Any], *, source: str = "parameters") -> RunParameters:
+    """Validate a complete mapping of parameters; raise one :class:`ParameterError` listing every problem."""
+    try:
+        return RunParameters(**values)
+    except ValidationError as exc:
+        raise ParameterError(_message(exc, source)) from None
