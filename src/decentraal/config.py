@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+#: Package version (also ``decentraal.__version__``).
+VERSION = "0.2.0"
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parents[1]
 DATA_DIR = ROOT / "data"

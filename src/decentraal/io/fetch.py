@@ -35,7 +35,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import requests
 
-from decentraal import __version__
+from decentraal.config import VERSION as __version__
 from decentraal import io as dio
 from decentraal.config import CRS, GEMEENTEN, RAW_DIR
 from decentraal.errors import DataError, DecentraalError, FetchError, ParameterError

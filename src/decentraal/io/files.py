@@ -21,7 +21,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from decentraal import __version__
+from decentraal.config import VERSION as __version__
 from decentraal.config import PACKAGE_DIR, RAW_DIR, ROOT
 from decentraal.errors import DataError
 from decentraal.io.registry import REFRESH_HINT, sha256_file, verified_raw_path
@@ -216,3 +216,17 @@ def read_table(path: Path) -> pd.DataFrame:
 def read_processed_layer(path: Path, layer: str) -> gpd.GeoDataFrame:
     """Read one layer of a processed GeoPackage."""
     return gpd.read_file(path, layer=layer, engine="pyogrio")
+
+
+def read_notebook(path: Path):
+    """Read a notebook file as an ``nbformat`` node (version 4)."""
+    import nbformat
+
+    return nbformat.read(path, as_version=4)
+
+
+def write_notebook(nb, target: Path) -> Path:
+    """Write a notebook node atomically (one-space indent, as Jupyter does)."""
+    import nbformat
+
+    return write_text(nbformat.writes(nb) + "\n", target)

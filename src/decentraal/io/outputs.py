@@ -1,51 +1,92 @@
-"""Where a notebook puts what it produces: tables, figures and layers of one run.
+"""What a run writes: tables, figures, layers and pages, with disclosure control enforced.
 
 The runner passes the run folder as the notebook parameter ``uitvoer_map``; a notebook opened
 by hand (empty ``uitvoer_map``) writes to ``outputs/_interactief/`` instead, which is never
-taken for a run. Every write is atomic (see :mod:`decentraal.io`).
+taken for a run. Every write is atomic (see :mod:`decentraal.io.files`).
+
+Disclosure control is enforced here, where tables and layers reach the disk: a column of
+people counts (``inwoners*``, ``huishoudens*``, and any column named in ``counts=``) holding a
+value below the threshold makes the write fail with a message naming the table, the column and
+the rows. No caller can forget it.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
-import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 
-from decentraal import io
 from decentraal.config import OUTPUTS_DIR
+from decentraal.errors import DataError
+from decentraal.io import files
 
 SUBDIRS = ("notebooks", "report", "tables", "layers", "figures")
+#: Columns that count people (or households) and are checked against the threshold.
+PEOPLE_COUNT = re.compile(r"^(inwoners|huishoudens)(_|$)")
+
+
+class DisclosureError(DataError):
+    """A table or layer about to be written would show a count below the disclosure threshold."""
+
+
+def check_disclosure(frame: pd.DataFrame, name: str, threshold: int, counts: Sequence[str] = ()) -> None:
+    """Raise :class:`DisclosureError` if a people count below ``threshold`` would be written.
+
+    Names the table, each offending column and up to ten rows (by ``code`` or ``naam`` when
+    the table has one). Missing values (suppressed cells) are fine.
+    """
+    columns = [c for c in frame.columns if PEOPLE_COUNT.match(str(c)) or c in counts]
+    problems = []
+    for col in columns:
+        values = pd.to_numeric(frame[col], errors="coerce")
+        small = values.notna() & (values < threshold)
+        if small.any():
+            key = next((k for k in ("code", "naam", "gebied", "site") if k in frame.columns), None)
+            rows = (frame.loc[small, key] if key else frame.index[small]).astype(str).tolist()
+            more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+            problems.append(f"column {col!r} in row(s) {', '.join(rows[:10])}{more}")
+    if problems:
+        raise DisclosureError(
+            f"table {name!r} would show counts below the disclosure threshold {threshold}: "
+            + "; ".join(problems)
+            + ". Apply decentraal.methods.disclosure.suppress() in the pipeline before writing it."
+        )
 
 
 @dataclass(frozen=True)
 class RunOutputs:
-    """The output folders of one run."""
+    """The output folders of one run, and the disclosure threshold every write is checked against."""
 
     root: Path
+    threshold: int
 
     @classmethod
-    def open(cls, uitvoer_map: str = "") -> "RunOutputs":
+    def open(cls, uitvoer_map: str = "", *, threshold: int) -> RunOutputs:
         """Use the run folder given by the runner, or ``outputs/_interactief`` when empty."""
         root = Path(uitvoer_map) if uitvoer_map else OUTPUTS_DIR / "_interactief"
         for sub in SUBDIRS:
             (root / sub).mkdir(parents=True, exist_ok=True)
-        return cls(root)
+        return cls(root, int(threshold))
 
-    def table(self, frame: pd.DataFrame, name: str) -> Path:
-        """Write ``tables/<name>.csv`` (geometry dropped); the runner bundles them into Excel."""
+    def table(self, frame: pd.DataFrame, name: str, *, counts: Sequence[str] = ()) -> Path:
+        """Write ``tables/<name>.csv`` (geometry dropped) after the disclosure check."""
         out = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
-        return io.write_table(out, self.root / "tables" / f"{name}.csv")
+        check_disclosure(out, name, self.threshold, counts)
+        return files.write_table(out, self.root / "tables" / f"{name}.csv")
 
-    def figure(self, fig: plt.Figure, name: str, *, dpi: int = 150) -> Path:
-        """Write ``figures/<name>.png``."""
+    def layer(self, gdf: gpd.GeoDataFrame, name: str, *, counts: Sequence[str] = ()) -> Path:
+        """Write ``layers/<name>.gpkg`` (one layer named ``name``) for QGIS, after the disclosure check."""
+        check_disclosure(pd.DataFrame(gdf.drop(columns="geometry", errors="ignore")), name, self.threshold, counts)
+        return files.write_layers({name: gdf}, self.root / "layers" / f"{name}.gpkg")
+
+    def figure(self, fig: Figure, name: str, *, dpi: int = 150) -> Figure:
+        """Write ``figures/<name>.png`` and return the figure (so a cell can show it)."""
         target = self.root / "figures" / f"{name}.png"
-        with io.atomic_path(target) as tmp:
+        with files.atomic_path(target) as tmp:
             fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png")
-        return target
-
-    def layer(self, gdf: gpd.GeoDataFrame, name: str) -> Path:
-        """Write ``layers/<name>.gpkg`` (one layer named ``name``) for QGIS."""
-        return io.write_layers({name: gdf}, self.root / "layers" / f"{name}.gpkg")
+        return fig

@@ -1,4 +1,4 @@
-"""Data overview (notebook 01): sources and vintages, coverage, totals checked against CBS."""
+"""Data overview (chapter 01): coverage per level and totals checked against CBS."""
 
 from __future__ import annotations
 
@@ -12,18 +12,6 @@ from decentraal.methods.indicators import INDICATORS
 #: count is less than 5 away from the true count.
 ROUNDING_PER_AREA = 5.0
 
-VINTAGES = [
-    {"gegeven": "Buurtgrenzen", "jaar": 2019, "bron": "CBS/PDOK Wijk- en Buurtkaart 2019, gegeneraliseerd",
-     "opmerking": "Codes gelijk aan 2024 (gecontroleerd in het koppelrapport); vereenvoudigde lijnen, niet voor exacte oppervlakten."},
-    {"gegeven": "Wijkgrenzen Haarlem", "jaar": 2024, "bron": "PDOK Wijk- en Buurtkaart 2024", "opmerking": "Volledige resolutie."},
-    {"gegeven": "Wijkgrenzen Zandvoort", "jaar": 2019, "bron": "samengevoegde buurtgrenzen 2019", "opmerking": "CBS-wijkgrenzen van Zandvoort waren niet beschikbaar."},
-    {"gegeven": "Stadsdelen Haarlem", "jaar": 2024, "bron": "samengevoegde wijken 2024", "opmerking": "Indeling samengesteld uit openbare bronnen, geen officiële tabel."},
-    {"gegeven": "Kerncijfers (inwoners, leeftijd, huishoudens, inkomen)", "jaar": 2024, "bron": "CBS 85984NED", "opmerking": "Buurtaantallen afgerond op 5; leeg = 0, geheim of onbekend."},
-    {"gegeven": "Eenpersoonshuishoudens, herkomst, auto's (Haarlem)", "jaar": 2024, "bron": "PDOK Wijk- en Buurtkaart 2024", "opmerking": "Alleen op wijkniveau."},
-    {"gegeven": "Auto's en huishoudens (Zandvoort)", "jaar": 2022, "bron": "PDOK Wijk- en Buurtkaart 2022", "opmerking": "Alleen op wijkniveau."},
-    {"gegeven": "Ervaren gezondheid", "jaar": 2024, "bron": "RIVM/GGD'en/CBS Gezondheidsmonitor (50150NED)", "opmerking": "Modelschattingen; ontbreken voor kleine buurten."},
-]
-
 
 def select(layers: dict[str, gpd.GeoDataFrame], gemeente: str) -> dict[str, gpd.GeoDataFrame]:
     """The layers restricted to one municipality; levels without areas are left out."""
@@ -35,18 +23,13 @@ def select(layers: dict[str, gpd.GeoDataFrame], gemeente: str) -> dict[str, gpd.
     return out
 
 
-def vintages() -> pd.DataFrame:
-    """Which year each ingredient comes from (shown in notebook 01)."""
-    return pd.DataFrame(VINTAGES)
-
-
 def coverage(layers: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
-    """Per level: number of areas, areas with inhabitants, and areas with a value per indicator."""
+    """Per level: number of areas, areas with inhabitants, and areas with a value per indicator (by key)."""
     rows = []
     for level, layer in layers.items():
-        row = {"niveau": level, "gebieden": len(layer), "met inwoners": int((layer["inwoners"] > 0).sum())}
+        row = {"niveau": level, "gebieden": len(layer), "met_inwoners": int((layer["inwoners"] > 0).sum())}
         for ind in INDICATORS:
-            row[ind.label_nl] = int(layer[ind.key].notna().sum())
+            row[ind.key] = int(layer[ind.key].notna().sum())
         rows.append(row)
     return pd.DataFrame(rows).set_index("niveau")
 

@@ -1,1 +1,16 @@
-"""pipeline"""
+"""The pipeline layer: one function per notebook chapter that ties the method steps together.
+
+Parameters in, one result object out (the role of Kedro's ``pipeline.py``, without the
+framework). A notebook starts with ``s = pipeline.start("NN")`` and calls its chapter:
+``pipeline.data.overview(s)`` (01), ``pipeline.barriers.barriers(s)`` (02),
+``pipeline.counters.counters(s)`` (03). Chapters write their tables and layers through the
+session's output writer, which enforces disclosure control.
+"""
+
+from decentraal.pipeline import common, data, session
+from decentraal.pipeline.session import Session, start
+
+#: Which groups of ``configs/base.yaml`` each chapter's parameters cell declares.
+CHAPTER_GROUPS = {"01": ("run",), "02": ("run", "belemmeringen"), "03": ("run", "belemmeringen", "loketten")}
+
+__all__ = ["CHAPTER_GROUPS", "Session", "common", "data", "session", "start"]

@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -16,7 +18,12 @@ from decentraal.io import loaders
 from decentraal.io import processed as store
 from decentraal.io.registry import raw_checksums
 from decentraal.methods import geography, indicators
+from decentraal.methods import overview as overview_methods
+from decentraal.methods.disclosure import suppress
 from decentraal.methods.joins import join_by_code, join_report
+
+if TYPE_CHECKING:
+    from decentraal.pipeline.session import Session
 
 
 def build_tables(raw: loaders.RawData) -> tuple[dict[str, gpd.GeoDataFrame], gpd.GeoDataFrame, pd.DataFrame]:
@@ -77,3 +84,37 @@ def read_layers(out_dir: Path = PROCESSED_DIR) -> tuple[dict[str, gpd.GeoDataFra
     """Read the processed layers, the counters and the join report (build them first if needed)."""
     ensure_processed(out_dir)
     return store.read_processed(out_dir)
+
+
+# --------------------------------------------------------------------------- chapter 01
+@dataclass(frozen=True)
+class OverviewResult:
+    """Chapter 01: coverage, join report, the check against the CBS total, inhabitants per area."""
+
+    level: str
+    coverage: pd.DataFrame
+    join_report: pd.DataFrame
+    n_codes: int
+    total_check: dict[str, float]
+    n_areas: dict[str, int]
+    population: pd.DataFrame
+    population_layer: gpd.GeoDataFrame
+
+
+def overview(s: Session) -> OverviewResult:
+    """Chapter 01 for the session's municipality; writes its tables and layer (disclosure-checked)."""
+    p = s.params
+    coverage = overview_methods.coverage(s.layers).reset_index()
+    codes = set().union(*(set(layer["code"]) for layer in s.layers.values()))
+    own = s.join_report.loc[s.join_report["code"].isin(codes) | s.join_report["code"].str[2:6].eq(p.gemeente[2:])]
+    check = overview_methods.total_check(loaders.load_kwb(), p.gemeente)
+    table = overview_methods.population_table(s.layers[p.niveau])
+    safe = suppress(table, count_columns=["inwoners", "huishoudens"], share_columns={"aandeel_65plus": "inwoners"},
+                    threshold=p.onthulling_drempel)
+    layer = s.layers[p.niveau][["code", "naam", "geometry"]].merge(safe[["code", "inwoners"]], on="code")
+    s.out.table(coverage, "01_dekking")
+    s.out.table(own, "01_koppelrapport")
+    s.out.table(safe, f"01_inwoners_{p.niveau}")
+    s.out.layer(layer, f"01_inwoners_{p.niveau}")
+    n_areas = {lv: len(layer) for lv, layer in s.layers.items()}
+    return OverviewResult(p.niveau, coverage, own, len(codes), check, n_areas, safe, layer)

@@ -1,8 +1,10 @@
-"""Committee reports: the header block shown in every notebook, and HTML export.
+"""Committee pages: the header block of every chapter, the HTML export and the index page.
 
-The HTML export hides code, papermill's injected-parameters cell, the parameters cell and
-stderr output; embeds images; adds a table of contents; and uses a template without any CDN
-script (no RequireJS, MathJax or widget manager), so one file can be mailed and opened offline.
+No disk here: the sources and the code version are passed in, the executed notebook comes in
+as a node and the page goes out as text (the runner reads and writes them through
+:mod:`decentraal.io`). The export hides code, papermill's injected-parameters cell, the
+parameters cell and stderr output; embeds images; adds a table of contents; and uses a template
+without any CDN script, so one file can be mailed and opened offline.
 """
 
 from __future__ import annotations
@@ -11,45 +13,31 @@ import datetime as dt
 import html
 import re
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
 import nbformat
-import pandas as pd
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
-from decentraal import io
-from decentraal.config import RAW_DIR, TEMPLATES_DIR
+from decentraal.config import TEMPLATES_DIR
+from decentraal.io import assets
+from decentraal.report.labels import STADSDEEL_NOTE, SYNTHETIC_NOTE
 
 HIDDEN_TAGS = {"injected-parameters", "parameters", "remove-cell"}
-STADSDEEL_NOTE = (
-    "De indeling van wijken in stadsdelen is samengesteld uit openbare bronnen "
-    "(wijkraden, gemeentelijke stadsdeelprofielen, bestemmingsplannen); het is geen officiële tabel."
-)
-SYNTHETIC_NOTE = (
-    "LET OP: op deze pagina worden SYNTHETISCHE (verzonnen) voorbeeldgegevens gebruikt voor de "
-    "loketbezoeken. Cijfers die daarop rusten zeggen niets over Haarlem of Zandvoort."
-)
 
 
-def sources_table(keys: Iterable[str] | None = None, raw_dir: Path = RAW_DIR) -> list[dict[str, Any]]:
-    """Data sources with attribution, vintage and checksum, from the raw-data registry."""
-    registry = io.load_registry(raw_dir / "registry.json")
-    keys = sorted(registry) if keys is None else list(keys)
-    return [
-        {"bestand": key, "bron": registry[key]["attribution"], "jaar": registry[key]["year"], "sha256": registry[key]["sha256"][:12]}
-        for key in keys
-    ]
-
-
-def header_html(params: Mapping[str, Any], *, uses_stadsdelen: bool = False, synthetic: bool = False,
+def header_html(params: Mapping[str, Any], *, sources: Iterable[Mapping[str, Any]], code_version: str,
+                uses_stadsdelen: bool = False, synthetic: bool = False,
                 run_date: dt.datetime | None = None, extra_notes: Iterable[str] = ()) -> str:
-    """The block at the top of each report page: parameters, sources, run date and caveats."""
+    """The block at the top of each report page: parameters, sources, run date and caveats.
+
+    ``sources`` are rows ``{bestand, bron, jaar, sha256}`` (see
+    :func:`decentraal.pipeline.session.sources`).
+    """
     run_date = run_date or dt.datetime.now().astimezone()
     rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(_fmt(v))}</td></tr>" for k, v in params.items())
     srcs = "".join(
-        f"<li>{html.escape(s['bron'])} ({s['jaar']}); bestand <code>{html.escape(s['bestand'])}</code></li>" for s in sources_table()
+        f"<li>{html.escape(s['bron'])} ({s['jaar']}); bestand <code>{html.escape(s['bestand'])}</code></li>" for s in sources
     )
     notes = list(extra_notes)
     if uses_stadsdelen:
@@ -57,27 +45,11 @@ def header_html(params: Mapping[str, Any], *, uses_stadsdelen: bool = False, syn
     warn = f'<p class="synthetisch">{html.escape(SYNTHETIC_NOTE)}</p>' if synthetic else ""
     note_html = "".join(f"<p class='noot'>{html.escape(n)}</p>" for n in notes)
     return f"""<div class="kop">
-<p class="rundatum">Gemaakt op {run_date.strftime('%d-%m-%Y %H:%M')} met decentraal {html.escape(io.code_version())}</p>
+<p class="rundatum">Gemaakt op {run_date.strftime('%d-%m-%Y %H:%M')} met decentraal {html.escape(code_version)}</p>
 {warn}{note_html}
 <details><summary>Gebruikte parameters</summary><table class="param">{rows}</table></details>
 <details><summary>Databronnen (open data, CC BY 4.0)</summary><ul>{srcs}</ul></details>
 </div>"""
-
-
-def table_nl(frame, *, precision: int = 1):
-    """A pandas Styler in Dutch notation (1.234,5), without the index, for report tables.
-
-    Numeric columns whose values are all whole numbers (counts, ranks) get no decimals.
-    """
-    whole = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
-             and frame[c].dropna().mod(1).eq(0).all()]
-    styler = frame.style.hide(axis="index").format(precision=precision, thousands=".", decimal=",", na_rep="–")
-    if whole:
-        styler = styler.format(precision=0, thousands=".", decimal=",", na_rep="–", subset=whole)
-    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
-    if text:
-        styler = styler.set_properties(subset=text, **{"text-align": "left"})
-    return styler
 
 
 def _fmt(value: Any) -> str:
@@ -100,9 +72,8 @@ def _strip_for_committee(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def export_html(notebook: Path, target: Path, *, title: str) -> Path:
-    """Export an executed notebook to a self-contained committee HTML page (atomically)."""
-    nb = nbformat.read(notebook, as_version=4)
+def committee_page(nb: nbformat.NotebookNode, *, title: str) -> str:
+    """An executed notebook as a self-contained committee HTML page (text)."""
     nb = _strip_for_committee(nb)
     config = Config()
     config.HTMLExporter.exclude_input = True
@@ -113,8 +84,7 @@ def export_html(notebook: Path, target: Path, *, title: str) -> Path:
     config.HTMLExporter.template_name = "committee"
     exporter = HTMLExporter(config=config)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    body = add_toc(body)
-    return io.write_text(body, target)
+    return add_toc(body)
 
 
 _HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
@@ -136,7 +106,7 @@ def add_toc(page: str) -> str:
 def index_html(pages: list[tuple[str, str, str]], *, title: str, params: Mapping[str, Any], run_id: str) -> str:
     """The run's ``index.html``: links to the report pages with one line each."""
     items = "".join(f'<li><a href="{html.escape(href)}">{html.escape(name)}</a> — {html.escape(desc)}</li>' for href, name, desc in pages)
-    css = (TEMPLATES_DIR / "committee" / "static" / "committee.css").read_text(encoding="utf-8")
+    css = assets.text("committee.css")
     return f"""<!DOCTYPE html>
 <html lang="nl"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{css}</style></head>
 <body><main class="index"><h1>{html.escape(title)}</h1>

@@ -17,14 +17,17 @@ from collections.abc import Mapping, Sequence
 import folium
 import geopandas as gpd
 import mapclassify
-import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 from matplotlib.patches import Patch
 
-from decentraal.config import STATIC_DIR
+from decentraal.io import assets
+from decentraal.report.format import legend_number, number
 
 MISSING_COLOUR = "#d9d9d9"
 BASEMAP_TILES = "OpenStreetMap"
@@ -41,25 +44,17 @@ def classify(values: pd.Series, *, scheme: str = "FisherJenks", k: int = 5) -> t
     if known.empty:
         return pd.Series(np.nan, index=values.index), []
     if k < 2:
-        return pd.Series(np.where(values.notna(), 0, np.nan), index=values.index), [number_nl(known.iloc[0])]
+        return pd.Series(np.where(values.notna(), 0, np.nan), index=values.index), [legend_number(known.iloc[0])]
     with warnings.catch_warnings():
         # FisherJenks without numba is exact and fast enough for a few hundred areas
         warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
         classifier = mapclassify.classify(known.to_numpy(), scheme=scheme, k=k)
     bins = classifier.bins
     lower = np.concatenate([[known.min()], bins[:-1]])
-    labels = [f"{number_nl(lo)} - {number_nl(hi)}" for lo, hi in zip(lower, bins)]
+    labels = [f"{legend_number(lo)} - {legend_number(hi)}" for lo, hi in zip(lower, bins)]
     classes = pd.Series(np.nan, index=values.index)
     classes.loc[known.index] = classifier.yb
     return classes, labels
-
-
-def number_nl(value: float) -> str:
-    """A number for legends in Dutch notation: 14.745 for large values, 0,84 / 21,1 for small ones."""
-    if abs(value) >= 1000:
-        return f"{value:,.0f}".replace(",", ".")
-    text = f"{value:.3g}" if abs(value) < 10 else f"{value:.1f}"
-    return text.replace(".", ",")
 
 
 def _palette(n: int, cmap: str) -> list[str]:
@@ -77,14 +72,15 @@ def static_choropleth(
     cmap: str = "OrRd",
     points: gpd.GeoDataFrame | None = None,
     point_label: str = "Bestaand loket",
-    ax: plt.Axes | None = None,
-) -> plt.Figure:
+    ax: Axes | None = None,
+) -> Figure:
     """Static choropleth with class breaks from mapclassify named in the legend title."""
     classes, labels = classify(gdf[column], scheme=scheme, k=k)
     colours = _palette(len(labels), cmap)
     face = [colours[int(c)] if not np.isnan(c) else MISSING_COLOUR for c in classes]
     if ax is None:
-        fig, ax = plt.subplots(figsize=(6.5, 6.5))
+        fig = Figure(figsize=(6.5, 6.5))
+        ax = fig.add_subplot()
     else:
         fig = ax.figure
     draw_polygons(ax, gdf.geometry, face)
@@ -93,7 +89,7 @@ def static_choropleth(
         handles.append(Patch(facecolor=MISSING_COLOUR, edgecolor="grey", label="onbekend / onderdrukt"))
     if points is not None and not points.empty:
         ax.scatter(points.geometry.x, points.geometry.y, color="black", s=40, marker="*", zorder=3)
-        handles.append(plt.Line2D([], [], color="black", marker="*", linestyle="", markersize=9, label=point_label))
+        handles.append(Line2D([], [], color="black", marker="*", linestyle="", markersize=9, label=point_label))
     ax.legend(handles=handles, title=f"klassen: {scheme_label(scheme)}, k={len(labels)}", loc="upper left", bbox_to_anchor=(0.98, 1.0), fontsize=7, title_fontsize=7, frameon=True)
     ax.set_title(title, fontsize=10)
     ax.set_axis_off()
@@ -101,7 +97,7 @@ def static_choropleth(
     return fig
 
 
-def draw_polygons(ax: plt.Axes, geoms: gpd.GeoSeries, facecolors: Sequence[str], *, edgecolor: str = "white", linewidth: float = 0.4) -> None:
+def draw_polygons(ax: Axes, geoms: gpd.GeoSeries, facecolors: Sequence[str], *, edgecolor: str = "white", linewidth: float = 0.4) -> None:
     """Draw (multi)polygons as one PatchCollection.
 
     Equivalent to ``GeoDataFrame.plot(color=...)`` but without geopandas' redraw of the whole
@@ -124,12 +120,13 @@ def draw_polygons(ax: plt.Axes, geoms: gpd.GeoSeries, facecolors: Sequence[str],
 
 
 def catchment_map(gdf: gpd.GeoDataFrame, column: str, *, districts: gpd.GeoDataFrame, points: gpd.GeoDataFrame,
-                  title: str, ax: plt.Axes | None = None) -> plt.Figure:
+                  title: str, ax: Axes | None = None) -> Figure:
     """Areas coloured by a category (e.g. the counter they are nearest to), district outlines on top."""
     categories = sorted(gdf[column].dropna().unique())
     palette = dict(zip(categories, [to_hex(c) for c in colormaps["tab10"].colors]))
     if ax is None:
-        fig, ax = plt.subplots(figsize=(6.5, 6.5))
+        fig = Figure(figsize=(6.5, 6.5))
+        ax = fig.add_subplot()
     else:
         fig = ax.figure
     draw_polygons(ax, gdf.geometry, [palette.get(v, MISSING_COLOUR) for v in gdf[column]], linewidth=0.2)
@@ -191,7 +188,7 @@ def interactive_choropleth(
     shown["_kleur"] = [colours[int(c)] if not np.isnan(c) else MISSING_COLOUR for c in classes]
     for field in tooltip_fields:
         if pd.api.types.is_float_dtype(shown[field]):
-            shown[field] = shown[field].map(lambda v: "onbekend" if pd.isna(v) else f"{v:,.1f}".replace(",", " "))
+            shown[field] = shown[field].map(lambda v: "onbekend" if pd.isna(v) else number(v, 0 if float(v).is_integer() else 1))
     shown = shown.to_crs("EPSG:4326")
     minx, miny, maxx, maxy = shown.total_bounds
     fmap = folium.Map(tiles=BASEMAP_TILES if basemap else None, control_scale=True, prefer_canvas=False, zoom_control=True)
@@ -241,8 +238,8 @@ def make_offline(page: str, *, allow_tiles: bool = False) -> str:
         If an external URL is still referenced afterwards (other than tile URLs when
         ``allow_tiles``), so an offline report can never silently depend on the network.
     """
-    leaflet_js = (STATIC_DIR / "leaflet.js").read_text(encoding="utf-8")
-    leaflet_css = (STATIC_DIR / "leaflet.css").read_text(encoding="utf-8")
+    leaflet_js = assets.text("leaflet.js")
+    leaflet_css = assets.text("leaflet.css")
 
     def script(match: re.Match[str]) -> str:
         url = match.group(1)

@@ -4,24 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-
-def pct(value: float, digits: int = 0) -> str:
-    """A share 0..1 as Dutch percentage text: 0.456 -> '46%'."""
-    return f"{100 * value:.{digits}f}%".replace(".", ",")
-
-
-def num(value: float, digits: int = 0) -> str:
-    """A number in Dutch notation: 12345.6 -> '12.346', with ``digits`` decimals."""
-    text = f"{value:,.{digits}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
-
-
-def join_nl(items: list[str]) -> str:
-    """'a', 'a en b', 'a, b en c'."""
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " en " + items[-1]
+from decentraal.report import format as fmt
 
 
 def barrier_summary(ranking: pd.DataFrame, *, level: str, top_n: int, n_draws: int, indicators: list[str], focus: list[str] | None = None) -> str:
@@ -35,9 +18,9 @@ def barrier_summary(ranking: pd.DataFrame, *, level: str, top_n: int, n_draws: i
         return "Er zijn te weinig gegevens om de gebieden te rangschikken."
     top = ranked.head(top_n)
     parts = [
-        f"Op {level}niveau, met {len(indicators)} indicatoren ({join_nl(indicators)}), scoren "
-        f"{join_nl([f'{r.naam} ({pct(r.p_top_n)})' for r in top.itertuples()])} het hoogst op de samengestelde belemmeringsindex; "
-        f"tussen haakjes staat in hoeveel van de {num(n_draws)} trekkingen met willekeurig gevarieerde gewichten het gebied bij de hoogste {top_n} hoort."
+        f"Op {level}niveau, met {len(indicators)} indicatoren ({fmt.join(indicators)}), scoren "
+        f"{fmt.join([f'{r.naam} ({fmt.percent(r.p_top_n)})' for r in top.itertuples()])} het hoogst op de samengestelde belemmeringsindex; "
+        f"tussen haakjes staat in hoeveel van de {fmt.number(n_draws)} trekkingen met willekeurig gevarieerde gewichten het gebied bij de hoogste {top_n} hoort."
     ]
     first = top.iloc[0]
     if first.p_top_n >= 0.9 and first.loo_rank_max <= top_n:
@@ -45,22 +28,22 @@ def barrier_summary(ranking: pd.DataFrame, *, level: str, top_n: int, n_draws: i
     else:
         parts.append(
             f"Die rangorde hangt af van de gekozen gewichten: bij het weglaten van één indicator varieert de plaats van {first.naam} van "
-            f"{num(first.loo_rank_min)} tot {num(first.loo_rank_max)}."
+            f"{fmt.number(first.loo_rank_min)} tot {fmt.number(first.loo_rank_max)}."
         )
     unstable = ranked.loc[(ranked["p_top_n"] > 0.2) & (ranked["rank"] > top_n)]
     if not unstable.empty:
-        parts.append(f"Ook {join_nl(list(unstable['naam']))} {'komt' if len(unstable) == 1 else 'komen'} in een deel van de trekkingen bij de hoogste {top_n}.")
+        parts.append(f"Ook {fmt.join(list(unstable['naam']))} {'komt' if len(unstable) == 1 else 'komen'} in een deel van de trekkingen bij de hoogste {top_n}.")
     if focus:
         shown = ranked.loc[ranked["naam"].isin(focus)]
         if not shown.empty:
             parts.append(
                 "De door de commissie genoemde gebieden staan op plaats "
-                + join_nl([f"{num(r.rank)} ({r.naam})" for r in shown.itertuples()])
-                + f" van {num(len(ranked))}."
+                + fmt.join([f"{fmt.number(r.rank)} ({r.naam})" for r in shown.itertuples()])
+                + f" van {fmt.number(len(ranked))}."
             )
     missing = ranking.loc[ranking["rank"].isna(), "naam"].tolist()
     if missing:
-        parts.append(f"Geen index voor {join_nl(missing)}: te weinig bekende indicatoren of te weinig inwoners.")
+        parts.append(f"Geen index voor {fmt.join(missing)}: te weinig bekende indicatoren of te weinig inwoners.")
     return " ".join(parts)
 
 
@@ -69,10 +52,10 @@ def hotspot_summary(moran: pd.DataFrame, *, alpha: float) -> str:
     parts = []
     for row in moran.itertuples():
         if row.p_sim < alpha:
-            parts.append(f"{row.indicator}: duidelijke ruimtelijke clustering (Moran's I {num(row.I, 2)}, p {num(row.p_sim, 3)}).")
+            parts.append(f"{row.indicator}: duidelijke ruimtelijke clustering (Moran's I {fmt.number(row.I, 2)}, p {fmt.number(row.p_sim, 3)}).")
         else:
-            parts.append(f"{row.indicator}: geen significante clustering (Moran's I {num(row.I, 2)}, p {num(row.p_sim, 3)}).")
-    return " ".join(parts) + f" Significantieniveau {num(alpha, 2)}."
+            parts.append(f"{row.indicator}: geen significante clustering (Moran's I {fmt.number(row.I, 2)}, p {fmt.number(row.p_sim, 3)}).")
+    return " ".join(parts) + f" Significantieniveau {fmt.number(alpha, 2)}."
 
 
 def counter_summary(scenarios: pd.DataFrame, *, gemeente: str, inhabitants: float, visits: float, rate: float,
@@ -81,29 +64,29 @@ def counter_summary(scenarios: pd.DataFrame, *, gemeente: str, inhabitants: floa
     """Summary of demand, best sites, coverage gained and cost per visit (p-median and MCLP)."""
     base = scenarios.loc[(scenarios["model"] == "pmedian") & (scenarios["k_new"] == 0)].iloc[0]
     parts = [
-        f"{gemeente} heeft ongeveer {num(inhabitants)} inwoners (som van de buurten); bij {num(rate, 2)} loketbezoek per inwoner per jaar ({demand_source}) "
-        f"zijn dat ongeveer {num(visits)} bezoeken per jaar. Nu wonen de inwoners gemiddeld {num(base.mean_distance_km, 1)} km "
-        f"(hemelsbreed) van het loket; 90% woont binnen {num(base.p90_distance_km, 1)} km."
+        f"{gemeente} heeft ongeveer {fmt.number(inhabitants)} inwoners (som van de buurten); bij {fmt.number(rate, 2)} loketbezoek per inwoner per jaar ({demand_source}) "
+        f"zijn dat ongeveer {fmt.number(visits)} bezoeken per jaar. Nu wonen de inwoners gemiddeld {fmt.number(base.mean_distance_km, 1)} km "
+        f"(hemelsbreed) van het loket; 90% woont binnen {fmt.number(base.p90_distance_km, 1)} km."
     ]
     for k in sorted(scenarios.loc[scenarios["k_new"] > 0, "k_new"].unique())[:1]:
-        for model, label in (("pmedian", "kortste gemiddelde afstand (p-median)"), ("mclp", f"meeste barrière-gewogen inwoners binnen {num(radius_km, 1)} km (maximale dekking)")):
+        for model, label in (("pmedian", "kortste gemiddelde afstand (p-median)"), ("mclp", f"meeste barrière-gewogen inwoners binnen {fmt.number(radius_km, 1)} km (maximale dekking)")):
             row = scenarios.loc[(scenarios["model"] == model) & (scenarios["k_new"] == k)].iloc[0]
             site = row.new_sites[0]
             wijken = served.loc[(served["model"] == model) & (served["k_new"] == k) & (served["site"] == site)]
-            where = join_nl([f"{r.gebied} ({pct(r.aandeel)})" for r in wijken.head(3).itertuples()])
+            where = fmt.join([f"{r.gebied} ({fmt.percent(r.aandeel)})" for r in wijken.head(3).itertuples()])
             base_m = scenarios.loc[(scenarios["model"] == model) & (scenarios["k_new"] == 0)].iloc[0]
             parts.append(
                 f"Eén extra loket op de {label} komt in {site_names.get(site, site)} en bedient vooral {where}. "
-                f"De gemiddelde afstand daalt van {num(base_m.mean_distance_km, 1)} naar {num(row.mean_distance_km, 1)} km en de dekking "
-                f"binnen {num(radius_km, 1)} km stijgt van {pct(base_m.covered_share)} naar {pct(row.covered_share)}. "
-                f"Het nieuwe loket trekt naar schatting {num(row.visits_new_counters)} bezoeken per jaar; met {num(fixed_cost)} euro vaste kosten "
-                f"plus baliekosten kost dat {num(row.annual_cost_eur)} euro per jaar, {num(row.cost_per_visit_eur)} euro per bezoek."
+                f"De gemiddelde afstand daalt van {fmt.number(base_m.mean_distance_km, 1)} naar {fmt.number(row.mean_distance_km, 1)} km en de dekking "
+                f"binnen {fmt.number(radius_km, 1)} km stijgt van {fmt.percent(base_m.covered_share)} naar {fmt.percent(row.covered_share)}. "
+                f"Het nieuwe loket trekt naar schatting {fmt.number(row.visits_new_counters)} bezoeken per jaar; met {fmt.number(fixed_cost)} euro vaste kosten "
+                f"plus baliekosten kost dat {fmt.number(row.annual_cost_eur)} euro per jaar, {fmt.number(row.cost_per_visit_eur)} euro per bezoek."
             )
     kmax = int(scenarios["k_new"].max())
     if kmax > 1:
         row = scenarios.loc[(scenarios["model"] == "pmedian") & (scenarios["k_new"] == kmax)].iloc[0]
         parts.append(
-            f"Met {kmax} nieuwe loketten (p-median) daalt de gemiddelde afstand tot {num(row.mean_distance_km, 1)} km, "
-            f"tegen {num(row.annual_cost_eur)} euro per jaar ({num(row.cost_per_visit_eur)} euro per bezoek aan de nieuwe loketten)."
+            f"Met {kmax} nieuwe loketten (p-median) daalt de gemiddelde afstand tot {fmt.number(row.mean_distance_km, 1)} km, "
+            f"tegen {fmt.number(row.annual_cost_eur)} euro per jaar ({fmt.number(row.cost_per_visit_eur)} euro per bezoek aan de nieuwe loketten)."
         )
     return " ".join(parts)

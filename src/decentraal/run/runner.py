@@ -22,12 +22,12 @@ from pathlib import Path
 import papermill as pm
 
 from decentraal import io
-from decentraal.pipeline import data as processed
-from decentraal.report.html import html as report
-from decentraal.run._worker import execute_notebook
 from decentraal.config import NOTEBOOKS_DIR, OUTPUTS_DIR, RAW_DIR
 from decentraal.errors import DecentraalError
 from decentraal.io.outputs import SUBDIRS
+from decentraal.pipeline import data as processed
+from decentraal.report import html as report
+from decentraal.run._worker import execute_notebook
 from decentraal.settings import RunParameters
 
 KEY_PACKAGES = ("pandas", "geopandas", "shapely", "pyogrio", "numpy", "statsmodels", "esda", "libpysal", "spopt", "mapclassify", "folium", "papermill", "nbconvert")
@@ -212,7 +212,7 @@ def run(
     for book in books:
         title = book.stem.split("_", 1)[1].replace("_", " ").capitalize()
         page = run_dir / "report" / f"{book.stem}.html"
-        report.export_html(run_dir / "notebooks" / book.name, page, title=title)
+        io.write_text(report.committee_page(io.files.read_notebook(run_dir / "notebooks" / book.name), title=title), page)
         pages.append((page.name, title, DESCRIPTIONS.get(book.name[:2], "")))
     io.write_text(
         report.index_html(pages, title=f"Decentrale dienstverlening: {params.naam.capitalize()}", params=params.model_dump(), run_id=run_id),

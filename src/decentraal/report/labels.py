@@ -1,0 +1,149 @@
+"""Every Dutch label the committee sees, in one place.
+
+:data:`COLUMNS` maps a column name used in results to its Dutch label and format kind
+(see :data:`decentraal.report.tables.FORMATS`); :data:`MODELS` names the siting models; the
+other constants are texts shown on several pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from decentraal.methods.indicators import INDICATORS
+
+
+@dataclass(frozen=True)
+class Column:
+    """Dutch label and format kind of one result column."""
+
+    label: str
+    kind: str = "text"
+
+
+#: Siting model -> Dutch name (used in tables, charts and text).
+MODELS = {"mclp": "maximale dekking", "pmedian": "p-median"}
+
+#: Level -> Dutch plural, for sentences ("per wijk", "de wijken").
+LEVEL_PLURAL = {"buurt": "buurten", "wijk": "wijken", "stadsdeel": "stadsdelen", "gemeente": "gemeenten"}
+
+#: LISA cluster label -> map colour.
+LISA_COLOURS = {
+    "Hoog-Hoog": "#b2182b", "Laag-Laag": "#2166ac", "Hoog-Laag": "#ef8a62", "Laag-Hoog": "#67a9cf",
+    "Niet significant": "#f0f0f0", "Geen gegevens": "#bdbdbd", "Geen buren": "#bdbdbd",
+}
+
+_INDICATOR_COLUMNS = {
+    ind.key: Column(ind.label_nl + (" (%)" if ind.unit_nl.startswith("%") else f" ({ind.unit_nl})"),
+                    "pct" if ind.unit_nl.startswith("%") else "dec2")
+    for ind in INDICATORS
+}
+
+COLUMNS: dict[str, Column] = {
+    **_INDICATOR_COLUMNS,
+    # areas and counts
+    "code": Column("code"),
+    "naam": Column("gebied"),
+    "gebied": Column("gebied"),
+    "niveau": Column("niveau"),
+    "gebieden": Column("gebieden", "int"),
+    "met_inwoners": Column("met inwoners", "int"),
+    "inwoners": Column("inwoners", "int"),
+    "huishoudens": Column("huishoudens", "int"),
+    "bezoeken": Column("bezoeken per jaar", "int"),
+    # indicator metadata
+    "indicator": Column("indicator"),
+    "eenheid": Column("eenheid"),
+    "richting": Column("richting"),
+    "fijnste_niveau": Column("fijnste niveau"),
+    "definitie": Column("definitie"),
+    "bron": Column("bron"),
+    "waarom": Column("waarom"),
+    "reden": Column("reden"),
+    # comparison with the municipal value
+    "waarde": Column("waarde", "dec2"),
+    "gemeente_waarde": Column("gemeente", "dec2"),
+    "z": Column("z", "dec2"),
+    "afwijking": Column("afwijking"),
+    # index and stability
+    "rank": Column("plaats", "int"),
+    "index": Column("index", "dec2"),
+    "p_top_n": Column("kans top n", "share"),
+    "p_top_quartile": Column("kans hoogste kwart", "share"),
+    "rank_p05": Column("plaats 5%", "dec1"),
+    "rank_p95": Column("plaats 95%", "dec1"),
+    "loo_rank_min": Column("plaats zonder 1 ind. (min)", "int"),
+    "loo_rank_max": Column("(max)", "int"),
+    "missing_indicators": Column("ontbrekend"),
+    # Moran
+    "I": Column("Moran's I", "dec3"),
+    "EI": Column("verwachting", "dec3"),
+    "p_sim": Column("p (permutatie)", "dec3"),
+    "n": Column("buurten", "int"),
+    "zonder_waarde": Column("zonder waarde", "int"),
+    # demand, siting, desks, cost
+    "model": Column("model"),
+    "k_new": Column("nieuw", "int"),
+    "nieuwe_locaties": Column("nieuwe locaties"),
+    "loket": Column("loket"),
+    "covered_share": Column("dekking (gewogen)", "share"),
+    "inwoners_binnen_afstand": Column("inwoners binnen afstand", "int"),
+    "mean_distance_km": Column("gem. afstand (km)", "km"),
+    "p90_distance_km": Column("90% binnen (km)", "km"),
+    "aandeel": Column("aandeel", "share"),
+    "product": Column("product"),
+    "bezoeken_per_jaar": Column("bezoeken/jaar", "int"),
+    "geldigheid_jaar": Column("geldigheid (jaar)", "int"),
+    "aankomsten_per_uur_piek": Column("aankomsten/uur (piek)", "dec1"),
+    "balies": Column("balies", "int"),
+    "balies_nieuw": Column("balies", "int"),
+    "bezetting": Column("bezetting", "share"),
+    "kans_wachten": Column("kans op wachten", "share"),
+    "gem_wachttijd_min": Column("gem. wachttijd (min)", "dec1"),
+    "binnen_norm": Column("binnen norm", "share"),
+    "fixed_cost_eur": Column("vaste kosten", "eur"),
+    "desk_cost_eur": Column("baliekosten", "eur"),
+    "annual_cost_eur": Column("totaal per jaar", "eur"),
+    "visits_new_counters": Column("bezoeken nieuwe loketten", "int"),
+    "cost_per_visit_eur": Column("per bezoek", "eur"),
+    "barrier_residents_served": Column("bediende 65+", "int"),
+    "cost_per_barrier_resident_eur": Column("per bediende 65+", "eur"),
+    "term": Column("term"),
+    "coef": Column("coëfficiënt", "dec3"),
+    "se": Column("standaardfout", "dec3"),
+    "p_value": Column("p", "dec3"),
+    "rate_ratio": Column("factor op bezoekcijfer", "dec3"),
+    "rr_ci_lower": Column("95%-interval laag", "dec3"),
+    "rr_ci_upper": Column("95%-interval hoog", "dec3"),
+    "bestand": Column("bestand"),
+    "aanwezig_in": Column("aanwezig in"),
+    "ontbreekt_in": Column("ontbreekt in"),
+    "gegeven": Column("gegeven"),
+    "jaar": Column("jaar", "text"),
+    "opmerking": Column("opmerking"),
+}
+
+#: Where each ingredient of the analysis comes from (shown in chapter 01).
+VINTAGES = [
+    {"gegeven": "Buurtgrenzen", "jaar": 2019, "bron": "CBS/PDOK Wijk- en Buurtkaart 2019, gegeneraliseerd",
+     "opmerking": "Codes gelijk aan 2024 (gecontroleerd in het koppelrapport); vereenvoudigde lijnen, niet voor exacte oppervlakten."},
+    {"gegeven": "Wijkgrenzen Haarlem", "jaar": 2024, "bron": "PDOK Wijk- en Buurtkaart 2024", "opmerking": "Volledige resolutie."},
+    {"gegeven": "Wijkgrenzen Zandvoort", "jaar": 2019, "bron": "samengevoegde buurtgrenzen 2019", "opmerking": "CBS-wijkgrenzen van Zandvoort waren niet beschikbaar."},
+    {"gegeven": "Stadsdelen Haarlem", "jaar": 2024, "bron": "samengevoegde wijken 2024", "opmerking": "Indeling samengesteld uit openbare bronnen, geen officiële tabel."},
+    {"gegeven": "Kerncijfers (inwoners, leeftijd, huishoudens, inkomen)", "jaar": 2024, "bron": "CBS 85984NED", "opmerking": "Buurtaantallen afgerond op 5; leeg = 0, geheim of onbekend."},
+    {"gegeven": "Eenpersoonshuishoudens, herkomst, auto's (Haarlem)", "jaar": 2024, "bron": "PDOK Wijk- en Buurtkaart 2024", "opmerking": "Alleen op wijkniveau."},
+    {"gegeven": "Auto's en huishoudens (Zandvoort)", "jaar": 2022, "bron": "PDOK Wijk- en Buurtkaart 2022", "opmerking": "Alleen op wijkniveau."},
+    {"gegeven": "Ervaren gezondheid", "jaar": 2024, "bron": "RIVM/GGD'en/CBS Gezondheidsmonitor (50150NED)", "opmerking": "Modelschattingen; ontbreken voor kleine buurten."},
+]
+
+STADSDEEL_NOTE = (
+    "De indeling van wijken in stadsdelen is samengesteld uit openbare bronnen "
+    "(wijkraden, gemeentelijke stadsdeelprofielen, bestemmingsplannen); het is geen officiële tabel."
+)
+SYNTHETIC_NOTE = (
+    "LET OP: op deze pagina worden SYNTHETISCHE (verzonnen) voorbeeldgegevens gebruikt voor de "
+    "loketbezoeken. Cijfers die daarop rusten zeggen niets over Haarlem of Zandvoort."
+)
+COUNTER_LOCATION_NOTE = (
+    "De bestaande loketten staan op het midden van het gebied waarin hun adres ligt (geen "
+    "gegeocodeerde coördinaat beschikbaar); afstanden zijn hemelsbreed tussen buurtmiddens."
+)

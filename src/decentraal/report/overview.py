@@ -1,0 +1,88 @@
+"""Chapter 01 for the committee: sources, coverage, join report, CBS check, inhabitants."""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import HTML, Markdown
+from matplotlib.figure import Figure
+from pandas.io.formats.style import Styler
+
+from decentraal.pipeline.data import OverviewResult
+from decentraal.pipeline.session import Session
+from decentraal.report import format as fmt
+from decentraal.report import html, maps, tables
+from decentraal.report.labels import COLUMNS, VINTAGES
+
+
+def header(s: Session, *, notes: list[str] | None = None, synthetic: bool = False) -> HTML:
+    """The header block of a chapter page: parameters, sources, run date, caveats."""
+    p = s.params
+    shown = {"gemeente": f"{p.gemeente} ({p.gemeentenaam})", "jaar": p.jaar, "niveau": p.niveau,
+             "onthulling_drempel": p.onthulling_drempel, "basiskaart": p.basiskaart}
+    return HTML(html.header_html(shown, sources=s.sources, code_version=s.code_version,
+                                 uses_stadsdelen="stadsdeel" in s.layers, synthetic=synthetic, extra_notes=notes or ()))
+
+
+def vintages() -> Styler:
+    """Which year each ingredient comes from."""
+    return tables.table(pd.DataFrame(VINTAGES), ["gegeven", "jaar", "bron", "opmerking"])
+
+
+def coverage(r: OverviewResult) -> Styler:
+    """Areas per level, areas with inhabitants, areas with a value per indicator (levels as columns)."""
+    rows = r.coverage.set_index("niveau").T
+    rows.index = [COLUMNS[k].label for k in rows.index]
+    shown = rows.map(fmt.number).rename_axis("").reset_index()
+    return tables.plain(shown)
+
+
+def join_report(r: OverviewResult, s: Session) -> Markdown | Styler:
+    """The codes found on one side of a join only, or a sentence that there are none."""
+    if r.join_report.empty:
+        return Markdown(
+            f"Alle {r.n_codes} gebiedscodes van {s.gemeentenaam} komen zowel in de grenzen als in de statistieken "
+            "voor (buurtgrenzen 2019 en kerncijfers 2024 hebben dezelfde codes)."
+        )
+    return tables.table(r.join_report, ["bestand", "code", "naam", "aanwezig_in", "ontbreekt_in"])
+
+
+def total_check(r: OverviewResult, s: Session) -> Markdown:
+    """The buurt and wijk sums of inhabitants against the published CBS total."""
+    c = r.total_check
+    return Markdown(
+        f"CBS publiceert voor {s.gemeentenaam} **{fmt.number(c['gepubliceerd'])}** inwoners ({s.params.jaar}). "
+        f"De buurten tellen samen {fmt.number(c['som_buurt'])} (verschil {_signed(c['verschil_buurt'])}, "
+        f"toegestaan ±{fmt.number(c['tolerantie_buurt'])}); de wijken {fmt.number(c['som_wijk'])} "
+        f"(verschil {_signed(c['verschil_wijk'])}, toegestaan ±{fmt.number(c['tolerantie_wijk'])})."
+    )
+
+
+def _signed(value: float) -> str:
+    return ("+" if value > 0 else "") + fmt.number(value)
+
+
+def check_line(r: OverviewResult, s: Session) -> str:
+    """The key numbers nbval compares (plain text, not shown in the report)."""
+    return (f"inwoners {s.params.gemeente}: {r.total_check['gepubliceerd']:.0f}; "
+            f"buurten: {r.n_areas['buurt']}; wijken: {r.n_areas['wijk']}")
+
+
+def population_table(r: OverviewResult) -> Styler:
+    """Inhabitants, households and share 65+ per area, largest first (after disclosure control)."""
+    return tables.table(r.population, ["naam", "inwoners", "huishoudens", "aandeel_65plus"])
+
+
+def population_map(r: OverviewResult, s: Session) -> Figure:
+    """Static map of inhabitants per area with the existing counters."""
+    title = f"Inwoners per {r.level}, {s.gemeentenaam} {s.params.jaar}"
+    return maps.static_choropleth(r.population_layer, "inwoners", title=title, cmap="Blues", points=s.counters)
+
+
+def population_map_interactive(r: OverviewResult, s: Session) -> HTML:
+    """Offline Leaflet map of inhabitants, and where the counters are located."""
+    page = maps.interactive_choropleth(
+        r.population_layer, "inwoners", legend="Inwoners", cmap="Blues", points=s.counters,
+        basemap=s.params.basiskaart, tooltip_fields={"naam": "Gebied", "inwoners": "Inwoners"},
+    )
+    located = "; ".join(f"{c.naam}, {c.adres}: {c.locatiebron}" for c in s.counters.itertuples())
+    return HTML(page + f"<p><b>Locatie van de loketten:</b> {located}</p>")
