@@ -7,10 +7,10 @@ framework). A notebook starts with ``s = pipeline.start("NN")`` and calls its ch
 session's output writer, which enforces disclosure control.
 """
 
-from decentraal.pipeline import common, data, session
+from decentraal.pipeline import barriers, common, counters, data, session
 from decentraal.pipeline.session import Session, start
 
 #: Which groups of ``configs/base.yaml`` each chapter's parameters cell declares.
 CHAPTER_GROUPS = {"01": ("run",), "02": ("run", "belemmeringen"), "03": ("run", "belemmeringen", "loketten")}
 
-__all__ = ["CHAPTER_GROUPS", "Session", "common", "data", "session", "start"]
+__all__ = ["CHAPTER_GROUPS", "Session", "barriers", "common", "counters", "data", "session", "start"]

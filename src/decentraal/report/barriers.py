@@ -1,0 +1,1 @@
+"""Chapter 02 for the committee (filled in next)."""
