@@ -33,7 +33,8 @@ browser: ## Install Debian's chromium for the browser test when it is missing
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) browser ## Run every test (unit, data checks, notebooks, end-to-end, browser)
+test: $(STAMP) browser ## Lint (ruff, notebooks included) and run every test (unit, data checks, notebooks, end-to-end, browser)
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 bench: $(STAMP) ## Time cold and warm runs and the floor; writes outputs/bench.json

@@ -1,4 +1,4 @@
-"""Tests of decentraal.fetch. No test touches the network.
+"""Tests of decentraal.io.fetch and ``decentraal data fetch``. No test touches the network.
 
 Answers of the CBS OData API, the PDOK WFS and the PDOK Locatieserver are hand-made, abridged
 examples in ``tests/data/fetch/`` (each labelled in its "_comment" key), served by ``FakeSession``.
@@ -16,6 +16,9 @@ import pytest
 import requests
 
 from decentraal.io import fetch
+from decentraal.io.fetch import http as fetch_http
+from decentraal.io.fetch import pdok
+from decentraal.run import cli
 from decentraal.errors import DataError, FetchError, ParameterError
 from decentraal.io import read_layer, read_csv_text, sha256_file
 
@@ -140,7 +143,7 @@ def test_fetch_kwb_writes_data_readme_and_registry(raw_dir):
     assert registry["cbs_kwb_2024_GM0392/cbs_85984NED_typeddataset_p02.json"]["source_url"].endswith("$skiptoken=3004")
     for text in ("CC BY 4.0", "Bron: CBS", "85984NED", "**Year / vintage:** 2024", "**Retrieved:**",
                  "`AantalInwoners_5`", "substringof('0392',Codering_3)", "5 rows (1 gemeente, 2 wijken, 2 buurten)",
-                 "1 row(s) of the raw JSON"):
+                 "1 row(s) of the raw JSON", "`src/decentraal/io/fetch/`", "`src/decentraal/io/registry.py`"):
         assert text in readme, text
 
 
@@ -321,7 +324,7 @@ def test_fetch_boundaries_request_parameters(raw_dir):
 
 
 def test_fetch_boundaries_pages_with_start_index(raw_dir, monkeypatch):
-    monkeypatch.setattr(fetch, "WFS_PAGE_SIZE", 2)
+    monkeypatch.setattr(pdok, "WFS_PAGE_SIZE", 2)
     collection = json.loads(BUURTEN.read_text(encoding="utf-8"))
     feats = collection["features"][:3]
     page = lambda chunk: json.dumps(dict(collection, features=chunk)).encode()  # noqa: E731
@@ -375,11 +378,11 @@ def test_parse_point():
 
 
 # --------------------------------------------------------------------------- CLI
-def test_fetch_main_downloads_all_then_writes(raw_dir, monkeypatch, capsys):
+def test_cli_data_fetch_downloads_all_then_writes(raw_dir, monkeypatch, capsys):
     session = FakeSession(cbs_session().routes + wfs_session().routes)
-    monkeypatch.setattr(fetch, "_open_session", lambda s: (session, False))
-    code = fetch.fetch_main(["--gemeente", "GM0392", "--jaar", "2024", "--what", "kwb,grenzen",
-                             "--raw-dir", str(raw_dir)])
+    monkeypatch.setattr(fetch_http, "open_session", lambda s: (session, False))
+    code = cli.main(["data", "fetch", "--gemeente", "GM0392", "--jaar", "2024", "--what", "kwb,grenzen",
+                     "--raw-dir", str(raw_dir)])
     assert code == 0
     out = capsys.readouterr().out
     assert "wrote 7 files" in out
@@ -389,12 +392,12 @@ def test_fetch_main_downloads_all_then_writes(raw_dir, monkeypatch, capsys):
     assert len(registry) == 1 + 3 + 2
 
 
-def test_fetch_main_failure_writes_nothing(raw_dir, monkeypatch, capsys):
+def test_cli_data_fetch_failure_writes_nothing(raw_dir, monkeypatch, capsys):
     before = snapshot(raw_dir)
     # kwb succeeds, boundaries fail: nothing at all is written
     session = FakeSession(cbs_session().routes + [("wijkenbuurten", requests.ConnectionError("offline"))])
-    monkeypatch.setattr(fetch, "_open_session", lambda s: (session, False))
-    assert fetch.fetch_main(["--gemeente", "GM0392", "--raw-dir", str(raw_dir)]) == 1
+    monkeypatch.setattr(fetch_http, "open_session", lambda s: (session, False))
+    assert cli.main(["data", "fetch", "--gemeente", "GM0392", "--raw-dir", str(raw_dir)]) == 1
     err = capsys.readouterr().err
     assert "error: could not reach service.pdok.nl" in err and "no network?" in err
     assert snapshot(raw_dir) == before
@@ -405,9 +408,32 @@ def test_fetch_main_failure_writes_nothing(raw_dir, monkeypatch, capsys):
     (["--jaar", "2030"], "2019, 2020, 2021, 2022, 2023, 2024"),
     (["--what", "kwb,foto"], "--what foto is not valid; choose from kwb, grenzen"),
 ])
-def test_fetch_main_invalid_arguments(raw_dir, monkeypatch, capsys, argv, expected):
+def test_cli_data_fetch_invalid_arguments(raw_dir, monkeypatch, capsys, argv, expected):
     session = FakeSession([])
-    monkeypatch.setattr(fetch, "_open_session", lambda s: (session, False))
-    assert fetch.fetch_main(argv + ["--raw-dir", str(raw_dir)]) == 1
+    monkeypatch.setattr(fetch_http, "open_session", lambda s: (session, False))
+    assert cli.main(["data", "fetch"] + argv + ["--raw-dir", str(raw_dir)]) == 1
     assert expected in capsys.readouterr().err
     assert session.calls == []
+
+
+def test_cli_data_fetch_help_lists_the_options(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["data", "fetch", "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: decentraal data fetch")
+    for option in ("--gemeente", "--jaar", "--what", "--raw-dir", "--timeout"):
+        assert option in out, option
+    assert "kwb (CBS figures), grenzen (boundaries)" in " ".join(out.split())
+
+
+def test_fetch_all_logs_and_returns_written_files(raw_dir, monkeypatch):
+    session = FakeSession(cbs_session().routes)
+    monkeypatch.setattr(fetch_http, "open_session", lambda s: (session, False))
+    lines = []
+    written = fetch.fetch_all(["gm0392"], 2024, "kwb", raw_dir=raw_dir, timeout=5, log=lines.append)
+    assert lines == ["downloading CBS Kerncijfers wijken en buurten 2024 for GM0392 ..."]
+    assert sorted(p.name for p in written) == [
+        "README.md", "cbs_85984NED_typeddataset_p01.json", "cbs_85984NED_typeddataset_p02.json", "kwb_2024_GM0392.csv",
+    ]
+    assert len(session.calls) == 2

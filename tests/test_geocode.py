@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from decentraal.io import fetch, loaders
 from decentraal import io
+from decentraal.io import loaders
+from decentraal.io.fetch import geocode_counters
+from decentraal.io.fetch import http as fetch_http
+from decentraal.run import cli
 
 
 class _Response:
@@ -37,9 +40,23 @@ class _Session:
 
 def test_geocode_counters_writes_coordinates_source_and_checksums(raw_copy):
     session = _Session()
-    path = fetch.geocode_counters(raw_copy, session=session)
+    path = geocode_counters(raw_copy, session=session)
     table = loaders.load_loketten(raw_copy)  # checksum verified against the updated registry
     assert (table["x"] == 103000.5).all() and (table["y"] == 488000.2).all()
     assert table["locatiebron"].str.contains("PDOK Locatieserver").all()
     assert len(session.urls) == 2 and all("locatieserver" in u for u in session.urls)
     assert io.sha256_file(path) in (path.parent / "README.md").read_text(encoding="utf-8")
+
+
+def test_cli_data_geocode(raw_copy, monkeypatch, capsys):
+    session = _Session()
+    monkeypatch.setattr(fetch_http, "open_session", lambda s: (s or session, False))
+    assert cli.main(["data", "geocode", "--raw-dir", str(raw_copy), "--timeout", "5"]) == 0
+    assert "geocoded counters written to" in capsys.readouterr().out
+    assert len(session.urls) == 2
+    assert (loaders.load_loketten(raw_copy)["x"] == 103000.5).all()
+
+
+def test_cli_data_geocode_error_is_printed(tmp_path, capsys):
+    assert cli.main(["data", "geocode", "--raw-dir", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.startswith("error: ")

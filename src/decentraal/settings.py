@@ -26,6 +26,8 @@ LEVELS_BY_GEMEENTE = {"GM0392": LEVELS, "GM0473": ("buurt", "wijk", "gemeente")}
 YEARS = (2024,)
 #: Prefix of the indicator-weight parameters (``gewicht_<indicator key>``).
 WEIGHT_PREFIX = "gewicht_"
+#: Smallest disclosure threshold accepted (CBS practice: counts below 5 are never published).
+DISCLOSURE_FLOOR = 5
 
 
 class RunParameters(BaseModel):
@@ -40,7 +42,7 @@ class RunParameters(BaseModel):
     niveau: Literal["buurt", "wijk", "stadsdeel", "gemeente"]
     seed: int = Field(ge=0, le=2**32 - 1)
     basiskaart: bool
-    onthulling_drempel: int = Field(ge=1)
+    onthulling_drempel: int = Field(ge=DISCLOSURE_FLOOR)
 
     # -- barriers (notebook 02)
     gewicht_aandeel_65plus: float = Field(ge=0)
@@ -125,6 +127,14 @@ class RunParameters(BaseModel):
         return GEMEENTEN[self.gemeente]
 
 
+#: Why a bound exists, added to the message when it is violated.
+HINTS = {
+    "onthulling_drempel": f"CBS practice: counts below {DISCLOSURE_FLOOR} are never published",
+    "seed": "the permutation tests (esda) seed numpy with 0 .. 4294967295",
+    "max_nieuwe_loketten": "scenarios with 0 to 10 new counters",
+}
+
+
 def _message(exc: ValidationError, source: str) -> str:
     lines = [f"invalid parameters in {source}:"]
     for err in exc.errors():
@@ -136,6 +146,8 @@ def _message(exc: ValidationError, source: str) -> str:
             text = "missing; give it a value (configs/base.yaml holds every default)"
         elif err["type"] == "literal_error":
             text = f"{text} (got {err.get('input')!r})"
+        if where in HINTS and err["type"] not in ("missing", "extra_forbidden"):
+            text = f"{text} ({HINTS[where]})"
         lines.append(f"  - {where}: {text}")
     lines.append("Nothing was run or written.")
     return "\n".join(lines)

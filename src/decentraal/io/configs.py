@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from decentraal.config import CONFIGS_DIR
+from decentraal.config import CONFIGS_DIR, GEMEENTEN
 from decentraal.errors import ParameterError
 from decentraal.settings import RunParameters, validate
 
@@ -127,7 +127,9 @@ def load_config(path: Path, overrides: list[str] | None = None, *, base: Path = 
             "(see configs/haarlem.yaml), it never falls back to Haarlem's defaults"
         )
     merged = {**defaults(base), **values}
-    for item in overrides or []:
-        name, value = parse_override(item)
-        merged[name] = value
+    given = dict(parse_override(item) for item in overrides or [])
+    merged.update(given)
+    if "gemeente" in given and "naam" not in given and given["gemeente"] in GEMEENTEN:
+        # the run name follows the municipality actually used, never the config's own
+        merged["naam"] = GEMEENTEN[given["gemeente"]].lower()
     return validate(merged, source=str(path) + (" with -p overrides" if overrides else ""))

@@ -20,7 +20,8 @@ import pandas as pd
 
 from decentraal.config import LEVELS, PROCESSED_DIR, RAW_DIR
 from decentraal.io import files
-from decentraal.io.registry import raw_checksums
+from decentraal.errors import DataError
+from decentraal.io.registry import verified_checksums
 
 LAYER_FILE = "gebieden.gpkg"
 REPORT_FILE = "koppelrapport.csv"
@@ -39,22 +40,41 @@ def write_processed(layers: dict[str, gpd.GeoDataFrame], counters: gpd.GeoDataFr
 
 
 def is_current(out_dir: Path = PROCESSED_DIR, raw_dir: Path = RAW_DIR) -> bool:
-    """True when the processed layers exist and were built from the current raw data and sources.
+    """True when the processed files exist and were built from the raw bytes on disk and these sources.
 
-    Compares the raw checksums and a hash of the package's Python files recorded in the sidecar
-    (``git describe --dirty`` would not notice a second edit to an already dirty tree).
+    The real sha256 of every raw file must equal the registry (else :class:`DataError`, from
+    :func:`~decentraal.io.registry.verified_checksums`) and what the cache was built from, as
+    recorded in its sidecar, together with a hash of the package's Python files (``git describe
+    --dirty`` would not notice a second edit to an already dirty tree). A missing or unreadable
+    sidecar means "not current".
     """
+    actual = verified_checksums(raw_dir)
     side = out_dir / (LAYER_FILE + ".json")
-    if not side.exists() or not (out_dir / LAYER_FILE).exists() or not (out_dir / REPORT_FILE).exists():
+    if not all(p.exists() for p in (side, out_dir / LAYER_FILE, out_dir / REPORT_FILE)):
         return False
-    meta = json.loads(side.read_text(encoding="utf-8"))
-    return meta.get("inputs") == raw_checksums(raw_dir=raw_dir) and meta.get("source_sha256") == files.source_fingerprint()
+    try:
+        meta = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return meta.get("inputs") == actual and meta.get("source_sha256") == files.source_fingerprint()
 
 
 def read_processed(out_dir: Path = PROCESSED_DIR) -> tuple[dict[str, gpd.GeoDataFrame], gpd.GeoDataFrame, pd.DataFrame]:
-    """The processed layers, the counters and the join report (call only when :func:`is_current`)."""
+    """The processed layers, the counters and the join report (call only when :func:`is_current`).
+
+    Raises
+    ------
+    DataError
+        If a processed file cannot be read (e.g. a damaged GeoPackage), naming it and the fix.
+    """
     path = out_dir / LAYER_FILE
-    layers = {level: files.read_processed_layer(path, level) for level in LEVELS}
-    counters = files.read_processed_layer(path, "loketten")
-    report = files.read_table(out_dir / REPORT_FILE)
+    try:
+        layers = {level: files.read_processed_layer(path, level) for level in LEVELS}
+        counters = files.read_processed_layer(path, "loketten")
+        report = files.read_table(out_dir / REPORT_FILE)
+    except Exception as exc:  # GDAL/SQLite/pandas raise many kinds for a damaged file
+        raise DataError(
+            f"processed data in {out_dir} cannot be read ({type(exc).__name__}: {exc}); "
+            f"delete the folder's files (`make clean`) and rebuild them with `make data`"
+        ) from exc
     return layers, counters, report

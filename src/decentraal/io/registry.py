@@ -34,9 +34,19 @@ def load_registry(registry_file: Path = REGISTRY_FILE) -> dict[str, dict[str, An
     if not registry_file.exists():
         raise DataError(f"raw-data registry {registry_file} is missing; {REFRESH_HINT}")
     try:
-        return json.loads(registry_file.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
+        registry = json.loads(registry_file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"raw-data registry {registry_file} is not valid JSON ({exc}); {REFRESH_HINT}") from exc
+    if not isinstance(registry, dict):
+        raise DataError(f"raw-data registry {registry_file} must map file names to entries; {REFRESH_HINT}")
+    for key, entry in registry.items():
+        missing = [k for k in ("sha256", "attribution", "year") if not isinstance(entry, dict) or k not in entry]
+        if missing:
+            raise DataError(
+                f"raw-data registry {registry_file}: entry {key!r} lacks {', '.join(missing)}; "
+                f"every entry needs sha256, attribution and year (see data/raw/README of the folder); {REFRESH_HINT}"
+            )
+    return registry
 
 
 def verified_raw_path(key: str, raw_dir: Path = RAW_DIR) -> Path:
@@ -76,9 +86,38 @@ def verified_raw_path(key: str, raw_dir: Path = RAW_DIR) -> Path:
 
 
 def raw_checksums(keys: list[str] | None = None, raw_dir: Path = RAW_DIR) -> dict[str, str]:
-    """Return ``{key: sha256}`` from the registry (all keys, or the ones given)."""
+    """Return ``{key: sha256}`` as written in the registry (all keys, or the ones given)."""
     registry = load_registry(raw_dir / "registry.json")
     keys = sorted(registry) if keys is None else keys
     return {key: registry[key]["sha256"] for key in keys}
+
+
+def verified_checksums(raw_dir: Path = RAW_DIR) -> dict[str, str]:
+    """The real sha256 of every registered raw file, after checking each against the registry.
+
+    This is what a run records and what ``data/processed`` must have been built from: checksums
+    of the bytes on disk, never the numbers written in the registry alone.
+
+    Raises
+    ------
+    DataError
+        Naming every raw file that is missing or whose real sha256 differs from the registry.
+    """
+    registry = load_registry(raw_dir / "registry.json")
+    actual, problems = {}, []
+    for key in sorted(registry):
+        path = raw_dir / key
+        if not path.is_file():
+            problems.append(f"{path} is missing")
+            continue
+        actual[key] = sha256_file(path)
+        if actual[key] != registry[key]["sha256"]:
+            problems.append(f"{path} has changed (sha256 {actual[key][:12]}..., registry {registry[key]['sha256'][:12]}...)")
+    if problems:
+        raise DataError(
+            "raw data do not match data/raw/registry.json: " + "; ".join(problems)
+            + f". Raw data are read-only; {REFRESH_HINT}. Nothing was run."
+        )
+    return actual
 
 

@@ -56,6 +56,18 @@ def aggregate(
     pandas.DataFrame
         One row per parent (column ``code``) with the summed counts, the rates,
         ``n_gebieden`` (children) and ``n_ontbrekend_<count>`` (children with that count missing).
+
+    Examples
+    --------
+    Two buurten of one wijk; the share is recomputed from the summed counts, not averaged:
+
+    >>> import pandas as pd
+    >>> buurten = pd.DataFrame({"code": ["BU1", "BU2"], "wijk": ["WK1", "WK1"],
+    ...                         "inwoners": [100, 300], "ouderen": [50, 30]})
+    >>> out = aggregate(buurten, "wijk", counts=["inwoners", "ouderen"],
+    ...                 rates={"aandeel": ("ouderen", "inwoners", 100)})
+    >>> out[["code", "inwoners", "aandeel"]].to_dict("records")
+    [{'code': 'WK1', 'inwoners': 400, 'aandeel': 20.0}]
     """
     codes = _parent_codes(table, parent, source)
     frame = table.assign(_parent=codes.to_numpy())

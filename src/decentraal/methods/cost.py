@@ -9,7 +9,7 @@ Pure functions, no I/O; inputs are never mutated.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Literal
 
 import numpy as np
@@ -18,7 +18,7 @@ import pandas as pd
 from decentraal.methods.choice import allocate, huff_shares
 from decentraal.errors import DataError, ParameterError
 
-__all__ = ["FIXED_COST_PER_COUNTER_EUR", "scenario_cost", "cost_table", "COST_COLUMNS"]
+__all__ = ["FIXED_COST_PER_COUNTER_EUR", "scenario_cost", "served_by_new", "new_counter_cost", "cost_table", "COST_COLUMNS"]
 
 #: Structural annual cost of one physical counter, EUR. Source: gemeente Haarlem,
 #: informatienota 2021/547821: "een fysiek loket, dat structureel ruim 400.000,- euro per jaar
@@ -89,6 +89,81 @@ def scenario_cost(
         "fixed_cost_eur": fixed,
         "desk_cost_eur": desk,
         "annual_cost_eur": fixed + desk,
+    }
+
+
+def served_by_new(
+    assignment: pd.Series,
+    distance_km: pd.Series,
+    existing_distance_km: pd.Series,
+    new_sites: Collection[str],
+    *,
+    radius_km: float,
+) -> pd.Series:
+    """Areas served by the new counters of one scenario.
+
+    An area is SERVED when its nearest open site is a new counter, OR it is within
+    ``radius_km`` of an open site but was not within ``radius_km`` of an existing site
+    ("newly within radius"). Pass the nearest-site assignment and distance of the scenario
+    (:class:`decentraal.methods.siting.SitingResult` ``assignment`` and ``distance_km``) and
+    the distance to the nearest existing counter (``distance_km`` of the k = 0 result), so no
+    distance is recomputed here.
+
+    Parameters
+    ----------
+    assignment : pd.Series
+        Area -> nearest open site id.
+    distance_km : pd.Series
+        Area -> distance to the nearest open site (same index as ``assignment``).
+    existing_distance_km : pd.Series
+        Area -> distance to the nearest existing counter (``inf`` where there is none).
+    new_sites : collection of str
+        The scenario's new sites; none means no area is served.
+    radius_km : float
+        Coverage radius in km.
+
+    Returns
+    -------
+    pd.Series
+        Boolean per area, index of ``assignment``.
+    """
+    if not new_sites:
+        return pd.Series(False, index=assignment.index)
+    assigned_new = assignment.isin(set(new_sites)).to_numpy()
+    d_open = distance_km.reindex(assignment.index).to_numpy(dtype=float)
+    d_ex = existing_distance_km.reindex(assignment.index).to_numpy(dtype=float)
+    newly = (d_open <= radius_km) & (d_ex > radius_km)
+    return pd.Series(assigned_new | newly, index=assignment.index)
+
+
+def new_counter_cost(
+    n_new_counters: int,
+    desk_hours_per_year: float,
+    *,
+    visits_new_counters: float,
+    barrier_residents_served: float,
+    hourly_desk_cost: float,
+    fixed_cost_per_counter: float = FIXED_COST_PER_COUNTER_EUR,  # informatienota 2021/547821 ("ruim 400.000")
+) -> dict[str, float]:
+    """The :data:`COST_COLUMNS` of one scenario.
+
+    :func:`scenario_cost` plus ``cost_per_visit_eur`` = annual cost / ``visits_new_counters``
+    and ``cost_per_barrier_resident_eur`` = annual cost / ``barrier_residents_served``; both
+    NaN when the denominator is 0 (e.g. k = 0, which costs 0 extra).
+    """
+    c = scenario_cost(n_new_counters, desk_hours_per_year, fixed_cost_per_counter=fixed_cost_per_counter,
+                      hourly_desk_cost=hourly_desk_cost)
+    annual = c["annual_cost_eur"]
+    visits, served = float(visits_new_counters), float(barrier_residents_served)
+    return {
+        "desk_hours_per_year": c["desk_hours_per_year"],
+        "fixed_cost_eur": c["fixed_cost_eur"],
+        "desk_cost_eur": c["desk_cost_eur"],
+        "annual_cost_eur": annual,
+        "visits_new_counters": visits,
+        "cost_per_visit_eur": annual / visits if visits > 0 else math.nan,
+        "barrier_residents_served": served,
+        "cost_per_barrier_resident_eur": annual / served if served > 0 else math.nan,
     }
 
 
@@ -213,18 +288,14 @@ def cost_table(
             hours = float(sum(desk_hours_per_new_counter[s] for s in new))
         else:
             hours = float(desk_hours_per_new_counter) * len(new)
-        c = scenario_cost(len(new), hours, fixed_cost_per_counter=fixed_cost_per_counter, hourly_desk_cost=hourly_desk_cost)
-
         if new:
             sub = d_all[:, open_idx]
-            nearest_cols = [cost.columns[open_idx[k]] for k in np.argmin(sub, axis=1)]
-            assigned_new = np.array([s in new_set for s in nearest_cols])
-            d_open = sub.min(axis=1)
-            d_ex = d_all[:, ex_idx].min(axis=1) if ex_idx else np.full(len(d_all), np.inf)
-            newly = (d_open <= r) & (d_ex > r)
-            served = assigned_new | newly
+            nearest = pd.Series([cost.columns[open_idx[k]] for k in np.argmin(sub, axis=1)], index=cost.index)
+            d_open = pd.Series(sub.min(axis=1), index=cost.index)
+            d_ex = pd.Series(d_all[:, ex_idx].min(axis=1) if ex_idx else np.full(len(d_all), np.inf), index=cost.index)
+            served = served_by_new(nearest, d_open, d_ex, new, radius_km=r).to_numpy()
             if allocation == "nearest":
-                vis_new = float(v[assigned_new].sum())
+                vis_new = float(v[nearest.isin(new_set).to_numpy()].sum())
             else:
                 shares = huff_shares(cost.iloc[:, open_idx], beta=float(beta), model=huff_model)
                 per_site = allocate(pd.Series(v, index=cost.index), shares)
@@ -234,15 +305,10 @@ def cost_table(
             vis_new = 0.0
             barrier_served = 0.0
 
-        annual = c["annual_cost_eur"]
-        added["desk_hours_per_year"].append(hours)
-        added["fixed_cost_eur"].append(c["fixed_cost_eur"])
-        added["desk_cost_eur"].append(c["desk_cost_eur"])
-        added["annual_cost_eur"].append(annual)
-        added["visits_new_counters"].append(vis_new)
-        added["cost_per_visit_eur"].append(annual / vis_new if vis_new > 0 else math.nan)
-        added["barrier_residents_served"].append(barrier_served)
-        added["cost_per_barrier_resident_eur"].append(annual / barrier_served if barrier_served > 0 else math.nan)
+        row_cost = new_counter_cost(len(new), hours, visits_new_counters=vis_new, barrier_residents_served=barrier_served,
+                                    fixed_cost_per_counter=fixed_cost_per_counter, hourly_desk_cost=hourly_desk_cost)
+        for col in COST_COLUMNS:
+            added[col].append(row_cost[col])
 
     out = scenarios.copy()
     for col in COST_COLUMNS:

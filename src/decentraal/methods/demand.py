@@ -82,6 +82,12 @@ def baseline_demand(
         If ``population`` has negative or missing values.
     ParameterError
         If the rate is not a positive finite number.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> baseline_demand(pd.Series({"BU1": 300, "BU2": 600})).round(1).to_dict()
+    {'BU1': 100.0, 'BU2': 200.0}
     """
     if not (math.isfinite(visits_per_resident_per_year) and visits_per_resident_per_year > 0):
         raise ParameterError(
@@ -333,6 +339,13 @@ def renewal_wave_factor(
     ParameterError
         If validities are not positive or ``new_validity`` is not a multiple of ``old_validity``
         (the simple block pattern above only holds then).
+
+    Examples
+    --------
+    The pure cohort pattern around the 2014 change (trough 2019-2023, peak 2024-2028):
+
+    >>> [renewal_wave_factor(y) for y in (2016, 2021, 2026, 2031)]
+    [2.0, 0.0, 2.0, 0.0]
     """
     if old_validity <= 0 or new_validity <= 0:
         raise ParameterError(f"validities must be positive (got old={old_validity}, new={new_validity}).")

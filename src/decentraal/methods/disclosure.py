@@ -113,6 +113,15 @@ def suppress(
     DataError
         A named column is missing or not numeric, or the table already has the columns
         ``onderdrukt``/``onderdrukt_kolommen`` (suppress was applied already).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"inwoners": [5, 120], "aandeel": [40.0, 12.5]})
+    >>> suppress(t, count_columns=["inwoners"], share_columns={"aandeel": "inwoners"})[["inwoners", "aandeel"]]
+       inwoners  aandeel
+    0       NaN      NaN
+    1     120.0     12.5
     """
     threshold = _check_threshold(threshold)
     if isinstance(count_columns, str):

@@ -31,6 +31,14 @@ def join_report(
     pandas.DataFrame
         Columns ``bestand`` (file holding the code), ``code``, ``naam``, ``aanwezig_in`` and
         ``ontbreekt_in``; empty when both sides hold the same codes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> left = pd.DataFrame({"code": ["BU1", "BU2"], "naam": ["A", "B"]})
+    >>> right = pd.DataFrame({"code": ["BU2", "BU3"], "naam": ["B", "C"]})
+    >>> join_report(left, right, left_name="grenzen", right_name="cijfers")[["code", "ontbreekt_in"]].to_dict("records")
+    [{'code': 'BU1', 'ontbreekt_in': 'cijfers'}, {'code': 'BU3', 'ontbreekt_in': 'grenzen'}]
     """
     rows = []
     for have, have_name, other, other_name in ((left, left_name, right, right_name), (right, right_name, left, left_name)):

@@ -38,6 +38,8 @@ __all__ = [
     "evaluate_sites",
     "solve_mclp",
     "solve_pmedian",
+    "solve_scenarios",
+    "scenario_table",
     "scenarios",
 ]
 
@@ -220,6 +222,10 @@ class SitingResult:
     max_distance_km: float
     objective: float
     status: str
+
+    def within(self, radius_km: float) -> pd.Series:
+        """Whether each area's nearest open site is at most ``radius_km`` away (``<=``, boolean per area)."""
+        return self.distance_km <= radius_km
 
 
 def _prepare(cost: pd.DataFrame, weights: pd.Series, existing: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -539,7 +545,7 @@ SCENARIO_COLUMNS: tuple[str, ...] = (
 )
 
 
-def scenarios(
+def solve_scenarios(
     cost: pd.DataFrame,
     weights: pd.Series,
     *,
@@ -547,11 +553,13 @@ def scenarios(
     k_max: int,
     existing: Sequence[str],
     models: Sequence[Literal["mclp", "pmedian"]] = ("mclp", "pmedian"),
-) -> pd.DataFrame:
-    """Solve both models for k_new = 0..k_max.
+) -> list[SitingResult]:
+    """Solve both models for k_new = 0..k_max and keep every full result.
 
     Solutions are solved independently per k, so the site set for k+1 need not contain the
-    set for k (especially for p-median). The k = 0 rows describe the existing counters only.
+    set for k (especially for p-median). The k = 0 results describe the existing counters
+    only. Each :class:`SitingResult` keeps the assignment of every area to its nearest open
+    site and that distance, so callers never recompute them from the cost matrix.
 
     Parameters
     ----------
@@ -564,6 +572,64 @@ def scenarios(
 
     Returns
     -------
+    list of SitingResult
+        Ordered by model (as in ``models``), then ``k_new`` = 0..k_max.
+    """
+    _, _, ex = _prepare(cost, weights, existing)
+    if not isinstance(k_max, (int, np.integer)) or k_max < 0:
+        raise ParameterError(f"k_max={k_max!r}; pass a whole number >= 0.")
+    _check_k(cost, ex, k_max)
+    results = []
+    for model in models:
+        if model not in ("mclp", "pmedian"):
+            raise ParameterError(f"unknown model {model!r}; use 'mclp' and/or 'pmedian'.")
+        for k in range(int(k_max) + 1):
+            if model == "mclp":
+                results.append(solve_mclp(cost, weights, radius_km=radius_km, k_new=k, existing=ex))
+            else:
+                results.append(solve_pmedian(cost, weights, k_new=k, existing=ex, radius_km=radius_km))
+    return results
+
+
+def scenario_table(results: Sequence[SitingResult]) -> pd.DataFrame:
+    """One row per siting result with the columns :data:`SCENARIO_COLUMNS` (see :func:`scenarios`)."""
+    rows = [
+        {
+            "model": r.model,
+            "k_new": r.k_new,
+            "n_open": len(r.open_sites),
+            "new_sites": tuple(r.new_sites),
+            "open_sites": tuple(r.open_sites),
+            "radius_km": r.radius_km,
+            "covered_weight": r.covered_weight,
+            "covered_share": r.covered_share,
+            "mean_distance_km": r.mean_distance_km,
+            "p90_distance_km": r.p90_distance_km,
+            "max_distance_km": r.max_distance_km,
+            "objective": r.objective,
+            "status": r.status,
+        }
+        for r in results
+    ]
+    return pd.DataFrame(rows, columns=list(SCENARIO_COLUMNS))
+
+
+def scenarios(
+    cost: pd.DataFrame,
+    weights: pd.Series,
+    *,
+    radius_km: float,
+    k_max: int,
+    existing: Sequence[str],
+    models: Sequence[Literal["mclp", "pmedian"]] = ("mclp", "pmedian"),
+) -> pd.DataFrame:
+    """Solve both models for k_new = 0..k_max and return the metrics as a table.
+
+    The table form of :func:`solve_scenarios` (which also keeps each area's nearest open site
+    and distance); see there for the parameters.
+
+    Returns
+    -------
     pd.DataFrame
         One row per (model, k_new), columns :data:`SCENARIO_COLUMNS`: ``model``, ``k_new``,
         ``n_open``, ``new_sites`` and ``open_sites`` (tuples of site ids in cost-column
@@ -571,34 +637,4 @@ def scenarios(
         ``p90_distance_km``, ``max_distance_km``, ``objective`` (covered weight for MCLP,
         total weighted distance for p-median) and ``status``.
     """
-    _, _, ex = _prepare(cost, weights, existing)
-    if not isinstance(k_max, (int, np.integer)) or k_max < 0:
-        raise ParameterError(f"k_max={k_max!r}; pass a whole number >= 0.")
-    _check_k(cost, ex, k_max)
-    rows = []
-    for model in models:
-        if model not in ("mclp", "pmedian"):
-            raise ParameterError(f"unknown model {model!r}; use 'mclp' and/or 'pmedian'.")
-        for k in range(int(k_max) + 1):
-            if model == "mclp":
-                r = solve_mclp(cost, weights, radius_km=radius_km, k_new=k, existing=ex)
-            else:
-                r = solve_pmedian(cost, weights, k_new=k, existing=ex, radius_km=radius_km)
-            rows.append(
-                {
-                    "model": model,
-                    "k_new": k,
-                    "n_open": len(r.open_sites),
-                    "new_sites": tuple(r.new_sites),
-                    "open_sites": tuple(r.open_sites),
-                    "radius_km": radius_km,
-                    "covered_weight": r.covered_weight,
-                    "covered_share": r.covered_share,
-                    "mean_distance_km": r.mean_distance_km,
-                    "p90_distance_km": r.p90_distance_km,
-                    "max_distance_km": r.max_distance_km,
-                    "objective": r.objective,
-                    "status": r.status,
-                }
-            )
-    return pd.DataFrame(rows, columns=list(SCENARIO_COLUMNS))
+    return scenario_table(solve_scenarios(cost, weights, radius_km=radius_km, k_max=k_max, existing=existing, models=models))

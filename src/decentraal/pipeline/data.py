@@ -16,7 +16,8 @@ import pandas as pd
 from decentraal.config import LEVELS, PROCESSED_DIR, RAW_DIR
 from decentraal.io import loaders
 from decentraal.io import processed as store
-from decentraal.io.registry import raw_checksums
+from decentraal.errors import DataError
+from decentraal.io.registry import verified_checksums
 from decentraal.methods import geography, indicators
 from decentraal.methods import overview as overview_methods
 from decentraal.methods.disclosure import suppress
@@ -68,9 +69,10 @@ def build_processed(raw_dir: Path = RAW_DIR, out_dir: Path = PROCESSED_DIR) -> d
 
     Returns ``{name: path}`` of the files written.
     """
+    inputs = verified_checksums(raw_dir)
     raw = loaders.load_raw(raw_dir)
     layers, counters, report = build_tables(raw)
-    return store.write_processed(layers, counters, report, inputs=raw_checksums(raw_dir=raw_dir), out_dir=out_dir)
+    return store.write_processed(layers, counters, report, inputs=inputs, out_dir=out_dir)
 
 
 def ensure_processed(out_dir: Path = PROCESSED_DIR, raw_dir: Path = RAW_DIR) -> Path:
@@ -80,10 +82,19 @@ def ensure_processed(out_dir: Path = PROCESSED_DIR, raw_dir: Path = RAW_DIR) -> 
     return out_dir
 
 
-def read_layers(out_dir: Path = PROCESSED_DIR) -> tuple[dict[str, gpd.GeoDataFrame], gpd.GeoDataFrame, pd.DataFrame]:
-    """Read the processed layers, the counters and the join report (build them first if needed)."""
-    ensure_processed(out_dir)
-    return store.read_processed(out_dir)
+def read_layers(out_dir: Path = PROCESSED_DIR, raw_dir: Path = RAW_DIR
+                ) -> tuple[dict[str, gpd.GeoDataFrame], gpd.GeoDataFrame, pd.DataFrame]:
+    """Read the processed layers, the counters and the join report (build them first if needed).
+
+    A cache that is current by its checksums but cannot be read is rebuilt once; if it still
+    cannot be read, the :class:`DataError` names the file and the fix.
+    """
+    ensure_processed(out_dir, raw_dir)
+    try:
+        return store.read_processed(out_dir)
+    except DataError:
+        build_processed(raw_dir, out_dir)
+        return store.read_processed(out_dir)
 
 
 # --------------------------------------------------------------------------- chapter 01

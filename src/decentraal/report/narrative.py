@@ -47,6 +47,16 @@ def barrier_summary(ranking: pd.DataFrame, *, level: str, top_n: int, n_draws: i
     return " ".join(parts)
 
 
+def level_ranks(ranking: pd.DataFrame, *, level: str) -> str:
+    """The place of every ranked area at another level: 'Per stadsdeel: Schalkwijk plaats 1, ... en Centrum plaats 5.'
+
+    ``ranking`` has columns ``naam`` and ``rank``, in the order to name them (areas without a
+    rank are left out).
+    """
+    ranked = ranking.dropna(subset=["rank"])
+    return f"Per {level}: " + fmt.join([f"{r.naam} plaats {fmt.number(r.rank)}" for r in ranked.itertuples()]) + "."
+
+
 def hotspot_summary(moran: pd.DataFrame, *, alpha: float) -> str:
     """One sentence per indicator on global spatial clustering (Moran's I)."""
     parts = []

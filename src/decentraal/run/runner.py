@@ -1,20 +1,30 @@
-"""Run the notebooks in order with papermill into ``outputs/<run_id>/`` and render the reports.
+"""Run the notebooks with papermill into ``outputs/<run_id>/`` and render the reports.
 
-A run never overwrites an earlier one (each gets a fresh folder), and ``outputs/latest`` is
-moved to the new run only when every notebook and every report succeeded. A failing notebook
-stops the run with a message naming notebook and cell; the partially executed notebook stays
-in the run folder for debugging and ``manifest.json`` records the failure.
+What a run guarantees:
+
+* everything that can be checked is checked before anything is written: parameters, the
+  ``--only`` selection, the outputs folder, ``outputs/latest``, and the real checksums of the
+  raw data (``data/processed`` is rebuilt when it was built from other bytes);
+* each run gets a folder of its own, created atomically (``mkdir`` fails if it exists, so two
+  runs started in the same second never share one), and never overwrites an earlier run;
+* ``manifest.json`` is written when the run starts (status ``running``) and ends as ``ok`` or
+  ``failed`` whatever goes wrong: a failing notebook, a report that cannot be rendered, a full
+  disk, Ctrl-C or SIGTERM (then every kernel and worker is stopped first);
+* ``outputs/latest`` moves to the new run only after everything succeeded.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import importlib.metadata as md
 import multiprocessing
 import os
 import platform
+import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,14 +33,16 @@ import papermill as pm
 
 from decentraal import io
 from decentraal.config import NOTEBOOKS_DIR, OUTPUTS_DIR, RAW_DIR
-from decentraal.errors import DecentraalError
+from decentraal.errors import DecentraalError, ParameterError
 from decentraal.io.outputs import SUBDIRS
+from decentraal.io.registry import verified_checksums
 from decentraal.pipeline import data as processed
 from decentraal.report import html as report
 from decentraal.run._worker import execute_notebook
 from decentraal.settings import RunParameters
 
-KEY_PACKAGES = ("pandas", "geopandas", "shapely", "pyogrio", "numpy", "statsmodels", "esda", "libpysal", "spopt", "mapclassify", "folium", "papermill", "nbconvert")
+KEY_PACKAGES = ("pandas", "geopandas", "shapely", "pyogrio", "numpy", "statsmodels", "esda", "libpysal", "spopt",
+                "mapclassify", "folium", "papermill", "nbconvert", "babel")
 
 #: One-line Dutch description per notebook for the index page.
 DESCRIPTIONS = {
@@ -41,7 +53,11 @@ DESCRIPTIONS = {
 
 
 class RunFailed(DecentraalError, RuntimeError):
-    """A notebook failed; the message names notebook, cell and the kept partial notebook."""
+    """A run failed; the message names what failed (notebook and cell, or the step) and what was kept."""
+
+
+class RunInterrupted(RunFailed):
+    """The run was stopped by Ctrl-C or SIGTERM; kernels were stopped and the run marked failed."""
 
 
 @dataclass(frozen=True)
@@ -56,18 +72,57 @@ def notebooks(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
     return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
 
 
+def select_notebooks(books: list[Path], only: list[str] | None) -> list[Path]:
+    """The notebooks whose two-digit prefix is in ``only`` (all when empty); unknown prefixes are refused."""
+    if not only:
+        return books
+    prefixes = {b.name[:2] for b in books}
+    unknown = [o for o in only if o not in prefixes]
+    if unknown:
+        raise ParameterError(
+            f"--only {', '.join(unknown)} names no notebook; valid: {', '.join(sorted(prefixes))} "
+            f"({', '.join(b.name for b in books)})"
+        )
+    return [b for b in books if b.name[:2] in only]
+
+
+def check_outputs(outputs: Path) -> None:
+    """Refuse an outputs folder that is a file, cannot be written, or whose ``latest`` is not a link."""
+    if outputs.exists() and not outputs.is_dir():
+        raise ParameterError(f"--outputs {outputs} is a file; give a folder (it is created when missing)")
+    try:
+        outputs.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ParameterError(f"cannot create the outputs folder {outputs} ({exc.strerror}); choose another with --outputs") from None
+    if not os.access(outputs, os.W_OK | os.X_OK):
+        raise ParameterError(f"the outputs folder {outputs} is not writable; fix its permissions or choose another with --outputs")
+    latest = outputs / "latest"
+    if latest.exists() and not latest.is_symlink():
+        raise ParameterError(
+            f"{latest} is a real {'folder' if latest.is_dir() else 'file'}, not the link decentraal keeps to the last "
+            "good run; rename or remove it, then run again"
+        )
+
+
 def new_run_dir(params: RunParameters, outputs: Path = OUTPUTS_DIR, now: dt.datetime | None = None) -> tuple[str, Path]:
-    """A fresh, unique run folder ``<YYYYmmdd-HHMMSS>_<config name>[_n]``."""
+    """A fresh run folder ``<YYYYmmdd-HHMMSS>_<config name>[_n]``, created atomically.
+
+    ``mkdir`` without ``exist_ok`` either creates the folder or fails because another run got
+    it first; then the next suffix is tried, so two runs never share a folder.
+    """
     now = now or dt.datetime.now()
     base = f"{now:%Y%m%d-%H%M%S}_{params.naam}"
-    run_id, n = base, 1
-    while (outputs / run_id).exists():
-        n += 1
-        run_id = f"{base}_{n}"
-    run_dir = outputs / run_id
-    for sub in SUBDIRS:
-        (run_dir / sub).mkdir(parents=True, exist_ok=True)
-    return run_id, run_dir
+    for n in range(1, 1000):
+        run_id = base if n == 1 else f"{base}_{n}"
+        run_dir = outputs / run_id
+        try:
+            run_dir.mkdir()
+        except FileExistsError:
+            continue
+        for sub in SUBDIRS:
+            (run_dir / sub).mkdir()
+        return run_id, run_dir
+    raise RunFailed(f"could not create a run folder {base}_N in {outputs}: 999 already exist")
 
 
 def notebook_parameters(notebook: Path, params: RunParameters, run_dir: Path) -> dict:
@@ -84,9 +139,7 @@ def default_jobs() -> int:
 
 def source_cell_number(executed: Path, cell_index: int) -> int:
     """1-based number of a failing cell in the source notebook (papermill's injected cell not counted)."""
-    import nbformat
-
-    nb = nbformat.read(executed, as_version=4)
+    nb = io.files.read_notebook(executed)
     # papermill puts an error banner cell on top of the saved notebook; cell_index predates it
     cells = [c for c in nb.cells if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])]
     injected = sum(1 for c in cells[:cell_index] if "injected-parameters" in c.get("metadata", {}).get("tags", []))
@@ -112,6 +165,73 @@ def point_latest(outputs: Path, run_id: str) -> None:
     os.replace(tmp, outputs / "latest")
 
 
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM into KeyboardInterrupt in this (main) thread, so both stop a run the same way."""
+    def handler(signum, frame):  # noqa: ARG001 - signal handler signature
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def stop_children(timeout: float = 5.0) -> int:
+    """Terminate every descendant process (workers and their kernels); return how many there were."""
+    import psutil
+
+    children = psutil.Process().children(recursive=True)
+    for child in children:
+        with contextlib.suppress(psutil.Error):
+            child.terminate()
+    _, alive = psutil.wait_procs(children, timeout=timeout)
+    for child in alive:
+        with contextlib.suppress(psutil.Error):
+            child.kill()
+    return len(children)
+
+
+def _execute(books: list[Path], tasks: list[tuple], jobs: int, progress: Callable[[str], None]) -> dict[str, dict]:
+    """Run the notebooks in worker processes (forkserver: small, clean, papermill preloaded)."""
+    results: dict[str, dict] = {}
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["decentraal.run._worker"])
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        if jobs == 1:  # strictly in order, stop at the first failure
+            for i, (book, task) in enumerate(zip(books, tasks), 1):
+                results[book.name] = pool.submit(execute_notebook, *task).result()
+                res = results[book.name]
+                progress(f"[{i}/{len(books)}] {book.name} {res['status']} in {res['seconds']:.1f} s")
+                if res["status"] != "ok":
+                    break
+        else:
+            futures = {pool.submit(execute_notebook, *task): book for book, task in zip(books, tasks)}
+            for future in as_completed(futures):
+                book = futures[future]
+                results[book.name] = future.result()
+                res = results[book.name]
+                progress(f"[{len(results)}/{len(books)}] {book.name} {res['status']} in {res['seconds']:.1f} s")
+    return results
+
+
+def _failure_message(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return f"the disk is full ({exc.filename or 'writing outputs'}); free space and run again"
+    if isinstance(exc, OSError):
+        return f"could not write {exc.filename or 'an output'} ({exc.strerror or exc}); check the disk and permissions"
+    return f"{type(exc).__name__}: {exc}"
+
+
 def run(
     params: RunParameters,
     *,
@@ -122,37 +242,43 @@ def run(
     kernel_name: str = "python3",
     jobs: int | None = None,
 ) -> RunResult:
-    """Execute every notebook, export the reports and tables, write the manifest.
+    """Execute the notebooks, export the reports and tables, write the manifest.
 
     Parameters
     ----------
     params
         Validated run parameters (see :func:`decentraal.io.configs.load_config`).
     only
-        Optional notebook prefixes (e.g. ``["01"]``) to run a subset.
+        Optional notebook prefixes (e.g. ``["01"]``) to run a subset; unknown ones are refused.
     jobs
         Notebooks executed at the same time (default :func:`default_jobs`). The notebooks are
-        independent, so the order only matters for ``jobs=1``, which stops at the first failure;
-        in parallel, a notebook already started still finishes. Either way the first failing
-        notebook in run order is reported.
+        independent; ``jobs=1`` runs them strictly in order and stops at the first failure.
 
     Raises
     ------
+    ParameterError
+        Before anything is written: unknown ``only``, unusable outputs folder, ``latest`` not a link.
+    DataError
+        Before anything is written: raw data that do not match the registry.
     RunFailed
-        When a notebook fails; ``outputs/latest`` is left where it was.
+        When anything fails after the run folder exists; its manifest then says ``failed`` and
+        ``outputs/latest`` is left where it was. :class:`RunInterrupted` for Ctrl-C / SIGTERM.
     """
     start = dt.datetime.now().astimezone()
+    books = select_notebooks(notebooks(notebook_dir), only)
+    outputs = Path(outputs)
+    check_outputs(outputs)
+    inputs = verified_checksums(RAW_DIR)
     progress("Preparing data/processed ...")
     processed.ensure_processed()
     run_id, run_dir = new_run_dir(params, outputs)
-    books = [nb for nb in notebooks(notebook_dir) if not only or nb.name[:2] in only]
     manifest = {
         "run_id": run_id,
         "status": "running",
         "start": start.isoformat(timespec="seconds"),
         "end": None,
         "parameters": params.model_dump(),
-        "inputs": {f"data/raw/{k}": v for k, v in io.raw_checksums(raw_dir=RAW_DIR).items()},
+        "inputs": {f"data/raw/{k}": v for k, v in inputs.items()},
         "code_version": io.code_version(),
         "python": platform.python_version(),
         "platform": platform.platform(),
@@ -160,75 +286,73 @@ def run(
         "notebooks": [],
         "outputs": [],
     }
-    progress(f"Run {run_id} -> {run_dir}")
-    jobs = max(1, min(jobs or default_jobs(), len(books)))
-    tasks = [
-        (str(book), str(run_dir / "notebooks" / book.name), notebook_parameters(book, params, run_dir), kernel_name, str(notebook_dir))
-        for book in books
-    ]
-    results: dict[str, dict] = {}
-    phase_start = time.perf_counter()
-    if jobs == 1:
-        for i, (book, task) in enumerate(zip(books, tasks), 1):
-            progress(f"[{i}/{len(books)}] {book.name} ...")
-            results[book.name] = execute_notebook(*task)
-            progress(f"[{i}/{len(books)}] {book.name} {results[book.name]['status']} in {results[book.name]['seconds']:.1f} s")
-            if results[book.name]["status"] != "ok":
-                break
-    else:
-        progress(f"Running {len(books)} notebooks, {jobs} at a time (they are independent; each reads data/processed)")
-        # forkserver: workers fork from a small clean server that has papermill preloaded,
-        # so they start fast and never inherit this process's kernels or ZeroMQ sockets
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["decentraal.run._worker"])
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = {pool.submit(execute_notebook, *task): book for book, task in zip(books, tasks)}
-            for future in as_completed(futures):
-                book = futures[future]
-                results[book.name] = future.result()
-                progress(f"[{len(results)}/{len(books)}] {book.name} {results[book.name]['status']} in {results[book.name]['seconds']:.1f} s")
-    manifest["jobs"] = jobs
-    manifest["seconds_notebooks_wall"] = round(time.perf_counter() - phase_start, 2)
-    for book in books:
-        if book.name in results:
-            res = results[book.name]
-            manifest["notebooks"].append({"notebook": book.name, "seconds": round(res["seconds"], 2), "status": res["status"]})
-    failed = [book for book in books if results.get(book.name, {}).get("status") == "failed"]
-    if failed:
-        book, res = failed[0], results[failed[0].name]
-        target = run_dir / "notebooks" / book.name
-        cell = source_cell_number(target, res["cell_index"]) if res["cell_index"] is not None and target.exists() else "?"
-        manifest.update(status="failed", end=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-                        error=f"{book.name}, cell {cell}: {res['ename']}: {res['evalue']}")
+
+    def finish(status: str, **extra) -> None:
+        manifest.update(status=status, end=_now(), seconds_total=round(time.monotonic() - t_start, 2), **extra)
+        manifest["outputs"] = sorted(str(p.relative_to(run_dir)) for p in run_dir.rglob("*") if p.is_file() and p.name != "manifest.json")
+        manifest["outputs"].append("manifest.json")
         io.write_json(manifest, run_dir / "manifest.json")
-        raise RunFailed(
-            f"notebook {book.name} failed in cell {cell} (execution count {res['exec_count']}): "
-            f"{res['ename']}: {res['evalue']}\nThe partly executed notebook is kept at {target}; "
-            f"outputs/latest still points at the previous successful run."
-        )
 
-    progress("Rendering HTML reports ...")
-    pages = []
-    for book in books:
-        title = book.stem.split("_", 1)[1].replace("_", " ").capitalize()
-        page = run_dir / "report" / f"{book.stem}.html"
-        io.write_text(report.committee_page(io.files.read_notebook(run_dir / "notebooks" / book.name), title=title), page)
-        pages.append((page.name, title, DESCRIPTIONS.get(book.name[:2], "")))
-    io.write_text(
-        report.index_html(pages, title=f"Decentrale dienstverlening: {params.naam.capitalize()}", params=params.model_dump(), run_id=run_id),
-        run_dir / "report" / "index.html",
-    )
-    tables = sorted((run_dir / "tables").glob("*.csv"))
-    if tables:
-        import pandas as pd
-
-        io.write_excel({t.stem: pd.read_csv(t) for t in tables}, run_dir / "tables" / f"{run_id}.xlsx")
-    end = dt.datetime.now().astimezone()
-    manifest.update(status="ok", end=end.isoformat(timespec="seconds"), seconds_total=round((end - start).total_seconds(), 2))
-    manifest["outputs"] = sorted(str(p.relative_to(run_dir)) for p in run_dir.rglob("*") if p.is_file())
-    manifest["outputs"].append("manifest.json")
-    io.write_json(manifest, run_dir / "manifest.json")
-    point_latest(outputs, run_id)
+    t_start = time.monotonic()
+    with _sigterm_as_interrupt():
+        try:
+            io.write_json(manifest, run_dir / "manifest.json")
+            progress(f"Run {run_id} -> {run_dir}")
+            jobs = max(1, min(jobs or default_jobs(), len(books)))
+            tasks = [
+                (str(book), str(run_dir / "notebooks" / book.name), notebook_parameters(book, params, run_dir),
+                 kernel_name, str(notebook_dir))
+                for book in books
+            ]
+            phase_start = time.perf_counter()
+            results = _execute(books, tasks, jobs, progress)
+            manifest["jobs"] = jobs
+            manifest["seconds_notebooks_wall"] = round(time.perf_counter() - phase_start, 2)
+            manifest["notebooks"] = [
+                {"notebook": b.name, "seconds": round(results[b.name]["seconds"], 2), "status": results[b.name]["status"]}
+                for b in books if b.name in results
+            ]
+            failed = [book for book in books if results.get(book.name, {}).get("status") == "failed"]
+            if failed:
+                book, res = failed[0], results[failed[0].name]
+                target = run_dir / "notebooks" / book.name
+                cell = source_cell_number(target, res["cell_index"]) if res["cell_index"] is not None and target.exists() else "?"
+                error = f"{book.name}, cell {cell}: {res['ename']}: {res['evalue']}"
+                finish("failed", error=error)
+                raise RunFailed(
+                    f"notebook {book.name} failed in cell {cell} (execution count {res['exec_count']}): "
+                    f"{res['ename']}: {res['evalue']}\nThe partly executed notebook is kept at {target}; "
+                    f"outputs/latest still points at the previous successful run."
+                )
+            progress("Rendering HTML reports ...")
+            pages = []
+            for book in books:
+                title = book.stem.split("_", 1)[1].replace("_", " ").capitalize()
+                page = run_dir / "report" / f"{book.stem}.html"
+                io.write_text(report.committee_page(io.files.read_notebook(run_dir / "notebooks" / book.name), title=title), page)
+                pages.append((page.name, title, DESCRIPTIONS.get(book.name[:2], "")))
+            title = f"Decentrale dienstverlening: {params.gemeentenaam}"
+            io.write_text(report.index_html(pages, title=title, params=params.model_dump(), run_id=run_id),
+                          run_dir / "report" / "index.html")
+            tables = sorted((run_dir / "tables").glob("*.csv"))
+            if tables:
+                io.write_excel({t.stem: io.read_table(t) for t in tables}, run_dir / "tables" / f"{run_id}.xlsx")
+            finish("ok")
+            point_latest(outputs, run_id)
+        except RunFailed:
+            raise
+        except KeyboardInterrupt as exc:
+            stopped = stop_children()
+            with contextlib.suppress(Exception):
+                finish("failed", error=f"interrupted ({exc or 'Ctrl-C'}); {stopped} worker/kernel process(es) stopped")
+            raise RunInterrupted(
+                f"run {run_id} was interrupted; its manifest says failed and outputs/latest was not moved"
+            ) from None
+        except BaseException as exc:
+            stop_children()
+            message = _failure_message(exc)
+            with contextlib.suppress(Exception):
+                finish("failed", error=message)
+            raise RunFailed(f"run {run_id} failed: {message}; its manifest says failed and outputs/latest was not moved") from exc
     progress(f"Done. Report: {run_dir / 'report' / 'index.html'}")
     return RunResult(run_id, run_dir, manifest)
-
