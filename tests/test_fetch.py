@@ -15,12 +15,11 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 import requests
 
-from decentraal.io import fetch
+from decentraal.errors import DataError, FetchError, ParameterError
+from decentraal.io import fetch, read_csv_text, read_layer, sha256_file
 from decentraal.io.fetch import http as fetch_http
 from decentraal.io.fetch import pdok
 from decentraal.run import cli
-from decentraal.errors import DataError, FetchError, ParameterError
-from decentraal.io import read_layer, read_csv_text, sha256_file
 
 FIXTURES = Path(__file__).parent / "data" / "fetch"
 CBS_PAGE1 = FIXTURES / "cbs_85984NED_page1.json"
@@ -353,7 +352,7 @@ def test_geocode_parses_centroide_rd():
     assert result["crs"] == "EPSG:28992"
     assert result["weergavenaam"] == "Grote Markt 2, 2011RD Haarlem"
     assert "PDOK Locatieserver" in result["location_source"]
-    assert dt.datetime.now(dt.timezone.utc).date().isoformat() in result["location_source"]
+    assert dt.datetime.now(dt.UTC).date().isoformat() in result["location_source"]
     query = {k: v[0] for k, v in parse_qs(urlsplit(session.calls[0]).query).items()}
     assert query == {"q": "Grote Markt 2, Haarlem", "fq": "type:adres", "rows": "1"}
     assert session.calls[0].startswith("https://api.pdok.nl/bzk/locatieserver/search/v3_1/free?")

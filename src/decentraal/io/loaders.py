@@ -27,6 +27,7 @@ import pandas as pd
 from decentraal import io
 from decentraal.config import CRS, RAW_DIR
 from decentraal.errors import DataError
+from decentraal.io import schemas
 
 KWB_KEY = "cbs_kwb_2024/kwb2024_haarlem_zandvoort_selectie.csv"
 BUURTEN_KEY = "pdok_buurten_2019/buurten_2019_gegeneraliseerd_haarlem_zandvoort.geojson"
@@ -192,13 +193,31 @@ def load_kwb(raw_dir: Path = RAW_DIR, *, key: str = KWB_KEY) -> pd.DataFrame:
     out["wijkcode"] = out["wijkcode"].replace("", pd.NA)
     _parents_consistent(out.fillna({"wijkcode": ""}), source)
     out["postcode4"] = raw["MeestVoorkomendePostcode_118"].replace("", pd.NA)
+    _no_special_codes(raw, "AantalInwoners_5", source)
     for cbs_key, name in KWB_COLUMNS.items():
         out[name] = cbs_numeric(raw[cbs_key], column=cbs_key, source=source)
     if out["code"].duplicated().any():
         dup = out.loc[out["code"].duplicated(), "code"].tolist()
         raise DataError(f"{source}: code(s) {', '.join(dup)} occur more than once; keep one row per area.")
+    schemas.check(out, "kwb", source=source)
     out.attrs["source_file"] = source
     return out
+
+
+def _no_special_codes(raw: pd.DataFrame, column: str, source: str) -> None:
+    """Refuse a CBS special code in a column that CBS always publishes (rounded, never secret).
+
+    Elsewhere a special code becomes a missing value; in the inhabitant count it would make an
+    area count as empty (and so 0 visits) without a word.
+    """
+    special = schemas.special_codes_in(raw[column], CBS_SPECIAL_CODES)
+    if special.any():
+        rows = [f"row {i + 2} ({raw['code'].iloc[i]}: {raw[column].iloc[i]})" for i in np.flatnonzero(special.to_numpy())[:10]]
+        raise DataError(
+            f"{source}, column {column}: CBS special code(s) in {', '.join(rows)}. CBS publishes the number of "
+            "inhabitants for every area (rounded, never secret), so this is not a usable count; use the file as "
+            f"shipped or fetched (decentraal data fetch), or leave the cell empty for an area without inhabitants."
+        )
 
 
 def load_gezondheid(raw_dir: Path = RAW_DIR, *, key: str = GEZONDHEID_KEY) -> pd.DataFrame:
@@ -220,6 +239,7 @@ def load_gezondheid(raw_dir: Path = RAW_DIR, *, key: str = GEZONDHEID_KEY) -> pd
             out["pct_goede_gezondheid_" + column.rsplit("_", 1)[1]] = cbs_numeric(raw[column], column=column, source=source)
     if not any(c.startswith("pct_goede_gezondheid_") for c in out.columns):
         raise DataError(f"{source} has no pct_goed_ervaren_gezondheid_18plus_<jaar> column; use the file as shipped.")
+    schemas.check(out, "gezondheid", source=source)
     out.attrs["source_file"] = source
     return out
 
@@ -250,7 +270,8 @@ def load_buurt_boundaries(raw_dir: Path = RAW_DIR, *, key: str = BUURTEN_KEY) ->
     _parents_consistent(out.assign(niveau="buurt"), source)
     invalid = ~out.geometry.is_valid
     if invalid.any():
-        raise DataError(f"{source}: invalid geometry for {', '.join(out.loc[invalid, 'code'])}; repair the polygons.")
+        raise DataError(f"{source}: invalid geometry for {', '.join(out.loc[invalid, 'code'])}; repair the polygons "
+                        "(e.g. QGIS 'Fix geometries' or shapely make_valid) and register the new checksum.")
     out.attrs["source_file"] = source
     return out
 
@@ -273,6 +294,11 @@ def load_wijken_2024(raw_dir: Path = RAW_DIR, *, key: str = WIJKEN_2024_KEY) -> 
     for pdok_key, name in WIJKEN_2024_COLUMNS.items():
         out[name] = cbs_numeric(layer[pdok_key].astype("string"), column=pdok_key, source=source)
     out = out[["code", "naam", "gemeentecode", *WIJKEN_2024_COLUMNS.values(), "geometry"]]
+    schemas.check(pd.DataFrame(out.drop(columns="geometry")), "wijken", source=source)
+    invalid = ~out.geometry.is_valid
+    if invalid.any():
+        raise DataError(f"{source}: invalid geometry for {', '.join(out.loc[invalid, 'code'])}; repair the polygons "
+                        "(e.g. QGIS 'Fix geometries' or shapely make_valid) and register the new checksum.")
     out.attrs["source_file"] = source
     return out
 
@@ -290,6 +316,7 @@ def load_wijken_2022(raw_dir: Path = RAW_DIR, *, key: str = WIJKEN_2022_KEY) -> 
     out = pd.DataFrame({"code": raw["wijkcode"], "naam": raw["wijknaam"], "gemeentecode": raw["gemeentecode"]})
     for pdok_key, name in WIJKEN_2022_COLUMNS.items():
         out[name] = cbs_numeric(raw[pdok_key], column=pdok_key, source=source)
+    schemas.check(out, "wijken", source=source)
     out.attrs["source_file"] = source
     return out
 
@@ -343,6 +370,7 @@ def load_loketten(raw_dir: Path = RAW_DIR, *, key: str = LOKETTEN_KEY) -> pd.Dat
     out = raw[columns].copy()
     out["x"] = cbs_numeric(raw["x"], column="x", source=source)
     out["y"] = cbs_numeric(raw["y"], column="y", source=source)
+    schemas.check(out, "points", source=source, key="loket_id")
     out.attrs["source_file"] = source
     return out
 

@@ -1,23 +1,25 @@
 """Command line: ``decentraal data build|fetch|geocode`` and ``decentraal run``.
 
 One :mod:`argparse` parser holds every subcommand; each subcommand names its handler
-(``set_defaults(handler=...)``). Errors of the package print ``error: ...`` to stderr and exit 1.
+(``set_defaults(handler=...)``). Every expected failure prints one ``error: ...`` line (or a
+short block) to stderr and exits 1, with no Python traceback; ``--debug`` shows the traceback.
+Ctrl-C exits 130 with one line.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from pathlib import Path
 
-from decentraal.config import GEMEENTEN, RAW_DIR
+from decentraal.config import GEMEENTEN, OUTPUTS_DIR, PROCESSED_DIR, RAW_DIR
 from decentraal.errors import DecentraalError
 from decentraal.io.fetch import KWB_TABLES, WHAT_CHOICES, fetch_all, geocode_counters
 
 
 def _data_build(args: argparse.Namespace) -> int:
-    from decentraal.config import PROCESSED_DIR
-    from decentraal.io.processed import build_processed
+    from decentraal.pipeline.data import build_processed
 
     written = build_processed()
     print(f"Processed data written to {PROCESSED_DIR}:")
@@ -49,10 +51,6 @@ def _run(args: argparse.Namespace) -> int:
     from decentraal.io.configs import load_config
     from decentraal.run.runner import run
 
-    from pathlib import Path
-
-    from decentraal.config import OUTPUTS_DIR
-
     params = load_config(args.config, args.param)
     run(params, only=args.only, jobs=args.jobs, outputs=Path(args.outputs) if args.outputs else OUTPUTS_DIR)
     return 0
@@ -60,6 +58,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="decentraal", description="Barrier maps and counter demand for Haarlem and Zandvoort.")
+    parser.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
     data = sub.add_parser("data", help="build or refresh data")
     data_sub = data.add_subparsers(dest="data_command", required=True)
@@ -99,10 +98,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", required=True, help="YAML config, e.g. configs/haarlem.yaml")
     run.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE", help="override a parameter (repeatable)")
     run.add_argument("--only", action="append", metavar="NN", help="run only the notebook(s) with this number prefix")
-    run.add_argument("--jobs", type=int, default=None, help="notebooks run at the same time (default: one per core, at most 2; 1 = strictly in order)")
+    run.add_argument("--jobs", type=_positive_int, default=None, help="notebooks run at the same time (default: one per core, at most 2; 1 = strictly in order)")
     run.add_argument("--outputs", default=None, help="folder for run folders (default: outputs/)")
     run.set_defaults(handler=_run)
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,5 +119,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except DecentraalError as exc:
+        if args.debug:
+            traceback.print_exc()
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was run or written after the interruption", file=sys.stderr)
+        return 130
+    except Exception as exc:  # an unexpected fault: still one line, the traceback on request
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: unexpected {type(exc).__name__}: {exc} (run again with --debug for the traceback, "
+              "and report it)", file=sys.stderr)
+        return 2

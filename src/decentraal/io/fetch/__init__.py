@@ -12,7 +12,7 @@ One module per responsibility:
   one year from the CBS OData v3 API (all gemeente, wijk and buurt rows of that gemeente).
 * :mod:`.pdok`: :func:`fetch_boundaries`, the wijk and buurt boundaries of one gemeente from the
   PDOK ``wijkenbuurten`` WFS, as GeoJSON in EPSG:28992.
-* :mod:`.geocode`: :func:`geocode` (one address, PDOK Locatieserver, RD coordinates) and
+* :mod:`.locatieserver`: :func:`geocode` (one address, PDOK Locatieserver, RD coordinates) and
   :func:`geocode_counters`.
 
 :func:`fetch_all` is what ``decentraal data fetch`` runs (the command line itself is in
@@ -22,8 +22,6 @@ and checksums, and the matching entries in ``raw_dir / "registry.json"``. A fail
 network, HTTP error, unexpected answer) raises :class:`~decentraal.errors.FetchError` or
 :class:`~decentraal.errors.DataError` and leaves ``raw_dir`` untouched.
 
-Note: the name ``geocode`` in this package is the function; reach the module through
-``sys.modules["decentraal.io.fetch.geocode"]`` or ``importlib.import_module``.
 """
 
 from __future__ import annotations
@@ -35,7 +33,7 @@ from decentraal.config import RAW_DIR
 from decentraal.errors import ParameterError
 from decentraal.io.fetch import cbs, http, pdok, provenance
 from decentraal.io.fetch.cbs import KWB_TABLES, check_gemeente, check_jaar, fetch_kwb
-from decentraal.io.fetch.geocode import geocode, geocode_counters, parse_point
+from decentraal.io.fetch.locatieserver import geocode, geocode_counters, parse_point
 from decentraal.io.fetch.pdok import fetch_boundaries
 
 #: What :func:`fetch_all` can fetch: ``kwb`` (CBS figures), ``grenzen`` (boundaries).

@@ -81,7 +81,7 @@ def decode_json(response: requests.Response, url: str, what: str) -> Any:
 
 def now() -> str:
     """The current UTC time as ISO 8601 in seconds (the ``retrieved`` stamp)."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def open_session(session: requests.Session | None) -> tuple[requests.Session, bool]:

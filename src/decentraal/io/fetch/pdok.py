@@ -42,7 +42,7 @@ def download_boundaries(gemeente: str, jaar: int, session: requests.Session, tim
         folder=f"pdok_wijkenbuurten_{jaar}_{gemeente}",
         title=(
             f"Wijk and buurt boundaries of {gemeente} from the CBS Wijk- en Buurtkaart {jaar}, "
-            f"PDOK WFS `{base}` (layers {', '.join(f'`wijkenbuurten:{l}`' for l in WFS_LAYERS)})"
+            f"PDOK WFS `{base}` (layers {', '.join(f'`wijkenbuurten:{layer}`' for layer in WFS_LAYERS)})"
         ),
         year=jaar,
         attribution=http.ATTRIBUTION,

@@ -83,7 +83,7 @@ def geocode(address: str, *, session: requests.Session | None = None, timeout: f
         )
     doc = docs[0]
     x, y = parse_point(doc.get("centroide_rd"))
-    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    today = dt.datetime.now(dt.UTC).date().isoformat()
     return {
         "x": x,
         "y": y,
