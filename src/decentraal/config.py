@@ -1,7 +1,12 @@
-"""Every path the project uses, built from this file's location (no ``'../data'`` anywhere)."""
+"""Every path the project uses, built from this file's location (no ``'../data'`` anywhere).
+
+``DECENTRAAL_DATA_DIR`` may point the data folder (``raw/`` and ``processed/``) elsewhere, e.g.
+at a municipality's own copy or, in tests, at a damaged copy; kernels inherit it.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 #: Package version (also ``decentraal.__version__``).
@@ -9,7 +14,7 @@ VERSION = "0.2.0"
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parents[1]
-DATA_DIR = ROOT / "data"
+DATA_DIR = Path(os.environ["DECENTRAAL_DATA_DIR"]).resolve() if os.environ.get("DECENTRAAL_DATA_DIR") else ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
 PROCESSED_DIR = DATA_DIR / "processed"
 REGISTRY_FILE = RAW_DIR / "registry.json"

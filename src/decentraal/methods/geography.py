@@ -23,6 +23,9 @@ from decentraal.methods.joins import join_report
 
 AREA_COLUMNS = ["code", "naam", "niveau", "gemeentecode", "gemeentenaam", "wijkcode", "stadsdeelcode", "geometriebron"]
 
+#: A counter may lie at most this far (m) outside its municipality's (generalised) boundary.
+MAX_OUTSIDE_M = 500.0
+
 GEOMETRIEBRON = {
     "buurt": "CBS/PDOK buurten 2019 (gegeneraliseerd)",
     "wijk_pdok": "PDOK Wijk- en Buurtkaart 2024",
@@ -193,7 +196,19 @@ def locate_counters(loketten: pd.DataFrame, layers: dict[str, gpd.GeoDataFrame])
         )
     x = loketten["x"].fillna(loketten["gebiedcode"].map(centroids.x))
     y = loketten["y"].fillna(loketten["gebiedcode"].map(centroids.y))
-    return gpd.GeoDataFrame(loketten.drop(columns=["x", "y"]), geometry=gpd.points_from_xy(x, y), crs=CRS)
+    points = gpd.GeoDataFrame(loketten.drop(columns=["x", "y"]), geometry=gpd.points_from_xy(x, y), crs=CRS)
+    if "gemeente" in layers:
+        own = layers["gemeente"].set_index("code").geometry.reindex(points["gemeentecode"]).to_numpy()
+        distance = points.geometry.distance(gpd.GeoSeries(own, crs=CRS, index=points.index))
+        far = distance.isna() | (distance > MAX_OUTSIDE_M)
+        if far.any():
+            listed = "; ".join(f"{r.loket_id} {r.naam} ({d / 1000:.1f} km outside {r.gemeentecode})"
+                               for r, d in zip(points.loc[far].itertuples(), distance[far].fillna(float("inf"))))
+            raise DataError(
+                f"loketten: counter(s) lie outside their municipality: {listed}; check x/y (RD New metres, "
+                "EPSG:28992) or leave them empty to place the counter at the centre of its gebiedcode."
+            )
+    return points
 
 
 def nearest_counter_km(buurten: gpd.GeoDataFrame, counters: gpd.GeoDataFrame) -> pd.Series:

@@ -44,7 +44,10 @@ def build_tables(raw: loaders.RawData) -> tuple[dict[str, gpd.GeoDataFrame], gpd
     wijk = indicators.wijk_base(raw.kwb, raw.wijken_2024, raw.wijken_2022)
 
     kwb_name = Path(loaders.KWB_KEY).name
-    reports = [geography.vintage_report(raw.kwb, areas, statistics_name=kwb_name)]
+    vintage = geography.vintage_report(raw.kwb, areas, statistics_name=kwb_name)
+    _require_complete(vintage, kwb_name)
+    _require_totals(raw.kwb, kwb_name)
+    reports = [vintage]
     health_buurt = raw.gezondheid.loc[raw.gezondheid["niveau"] == "buurt"]
     reports.append(
         join_report(areas["buurt"], health_buurt, left_name="buurt polygons",
@@ -62,6 +65,36 @@ def build_tables(raw: loaders.RawData) -> tuple[dict[str, gpd.GeoDataFrame], gpd
         layers[level] = joined
     report = pd.concat(reports, ignore_index=True)
     return layers, counters, report
+
+
+def _require_complete(vintage: pd.DataFrame, name: str) -> None:
+    """Every buurt and wijk of the boundaries must be in the statistics, and the other way round."""
+    if vintage.empty:
+        return
+    parts = [f"{lv}: {', '.join(g['code'].head(12))}{' ...' if len(g) > 12 else ''} only in {g['aanwezig_in'].iloc[0]}"
+             for lv, g in vintage.groupby(["niveau", "aanwezig_in"])]
+    raise DataError(
+        f"{name} and the boundaries do not hold the same areas ({len(vintage)} code(s)): " + "; ".join(parts)
+        + ". A missing area would silently lose its inhabitants and visits; restore the rows (git checkout -- data/raw)"
+        " or fetch a complete year (decentraal data fetch)."
+    )
+
+
+def _require_totals(kwb: pd.DataFrame, name: str) -> None:
+    """The buurt and wijk sums must reproduce the published municipal total within CBS rounding."""
+    problems = []
+    for gemeente in sorted(kwb.loc[kwb["niveau"] == "gemeente", "code"]):
+        check = overview_methods.total_check(kwb, gemeente)
+        for level in ("buurt", "wijk"):
+            if abs(check[f"verschil_{level}"]) > check[f"tolerantie_{level}"]:
+                problems.append(
+                    f"{gemeente}: the {level}en sum to {check[f'som_{level}']:,.0f} inhabitants, the published total is "
+                    f"{check['gepubliceerd']:,.0f} (difference {check[f'verschil_{level}']:+,.0f}, CBS rounding allows "
+                    f"±{check[f'tolerantie_{level}']:,.0f})"
+                )
+    if problems:
+        raise DataError(f"{name}: " + "; ".join(problems) + ". Rows are missing or changed; use the file as shipped "
+                        "(git checkout -- data/raw) or fetched (decentraal data fetch).")
 
 
 def build_processed(raw_dir: Path = RAW_DIR, out_dir: Path = PROCESSED_DIR) -> dict[str, Path]:

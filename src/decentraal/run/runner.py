@@ -206,7 +206,8 @@ def _execute(books: list[Path], tasks: list[tuple], jobs: int, progress: Callabl
     results: dict[str, dict] = {}
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["decentraal.run._worker"])
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    try:
         if jobs == 1:  # strictly in order, stop at the first failure
             for i, (book, task) in enumerate(zip(books, tasks), 1):
                 results[book.name] = pool.submit(execute_notebook, *task).result()
@@ -221,6 +222,12 @@ def _execute(books: list[Path], tasks: list[tuple], jobs: int, progress: Callabl
                 results[book.name] = future.result()
                 res = results[book.name]
                 progress(f"[{len(results)}/{len(books)}] {book.name} {res['status']} in {res['seconds']:.1f} s")
+    except BaseException:
+        # stop workers and their kernels first: a plain shutdown would wait for running notebooks
+        stop_children()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     return results
 
 
