@@ -241,16 +241,16 @@ def test_papermill_sees_every_parameter(book):
 
 
 @pytest.mark.parametrize("book", [b.name for b in _notebooks()])
-def test_notebook_defaults_match_run_parameters(book):
-    from decentraal.settings import RunParameters
+def test_notebook_defaults_match_base_yaml(book):
+    from decentraal.io.configs import defaults as base_defaults
 
+    base = base_defaults()
     defaults = parameters_cell_defaults(_notebook_dir() / book)
-    fields = RunParameters.model_fields
     differ = {
-        name: (value, fields[name].default) for name, value in defaults.items()
-        if name in fields and value != pytest.approx(fields[name].default) and value != fields[name].default
+        name: (value, base[name]) for name, value in defaults.items()
+        if name in base and value != pytest.approx(base[name]) and value != base[name]
     }
-    assert not differ, f"{book}: defaults differ from RunParameters (notebook, RunParameters): {differ}"
+    assert not differ, f"{book}: defaults differ from configs/base.yaml (notebook, base.yaml): {differ}"
 
 
 def test_every_run_parameter_reaches_a_notebook():

@@ -8,7 +8,6 @@ as the cell result and the notebook saves it with ``s.out.figure``).
 
 from __future__ import annotations
 
-import pandas as pd
 import seaborn as sns
 from IPython.display import HTML, Markdown
 from matplotlib.figure import Figure
@@ -48,7 +47,9 @@ def header(s: Session) -> HTML:
         f"Aantallen onder {drempel} en aandelen berekend op minder dan {drempel} inwoners of huishoudens worden "
         "nergens getoond (tabellen, kaarten, exports); gebieden met te weinig inwoners krijgen geen index."
     )
-    return overview.header(s, notes=notes)
+    own = (*(f"gewicht_{k}" for k in p.weights()), "seed", "stabiliteit_trekkingen", "stabiliteit_concentratie",
+           "min_gewicht_aandeel", "lisa_alpha", "lisa_permutaties")
+    return overview.header(s, notes=notes, parameters=own)
 
 
 def definitions(r: BarrierResult) -> Styler:

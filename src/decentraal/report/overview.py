@@ -14,11 +14,16 @@ from decentraal.report import html, maps, tables
 from decentraal.report.labels import COLUMNS, VINTAGES
 
 
-def header(s: Session, *, notes: list[str] | None = None, synthetic: bool = False) -> HTML:
-    """The header block of a chapter page: parameters, sources, run date, caveats."""
+def header(s: Session, *, notes: list[str] | None = None, synthetic: bool = False,
+           parameters: tuple[str, ...] = ()) -> HTML:
+    """The header block of a chapter page: parameters, sources, run date, caveats.
+
+    ``parameters`` names the chapter's own run parameters to list besides the common ones.
+    """
     p = s.params
     shown = {"gemeente": f"{p.gemeente} ({p.gemeentenaam})", "jaar": p.jaar, "niveau": p.niveau,
              "onthulling_drempel": p.onthulling_drempel, "basiskaart": p.basiskaart}
+    shown.update({name: getattr(p, name) for name in parameters})
     return HTML(html.header_html(shown, sources=s.sources, code_version=s.code_version,
                                  uses_stadsdelen="stadsdeel" in s.layers, synthetic=synthetic, extra_notes=notes or ()))
 
