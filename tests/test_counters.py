@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 import synthetic
-from decentraal.pipeline import common, counters
 from decentraal.methods import demand, indicators, overview
+from decentraal.pipeline import common, counters
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,9 @@ def zandvoort(built):
     visits = demand.baseline_demand(layers["buurt"].set_index("code")["inwoners"].fillna(0))
     points = counters.demand_points(layers["buurt"], visits, index["index"])
     sites = counters.candidate_sites(loketten.loc[loketten["gemeentecode"] == "GM0473"], layers["wijk"], layers["buurt"])
-    settings = counters.ChainSettings(1 / 3, 2, 1.5, 0.5, 20, 40, 10, 10, 0.8, 1.5, 400_000, 60)
+    settings = counters.ChainSettings(
+        visits_per_resident_per_year=1 / 3, k_max=2, radius_km=1.5, beta=0.5, opening_hours_new=20, opening_hours_existing=40,
+        service_minutes=10, target_wait_minutes=10, target_share=0.8, peak_factor=1.5, fixed_cost=400_000, hourly_desk_cost=60)
     group = layers["buurt"].set_index("code")["wijkcode"]
     result = counters.run_chain(points, sites, settings, group=group, group_names=layers["wijk"].set_index("code")["naam"].to_dict())
     return layers, index, points, result

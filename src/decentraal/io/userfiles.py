@@ -10,11 +10,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Collection, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from decentraal.errors import DataError
+from decentraal.io.files import read_csv_text
 
 #: Columns of an observed-visits file (see :func:`validate_visits`).
 VISIT_COLUMNS: tuple[str, ...] = ("gebied", "product", "jaar", "bezoeken")
@@ -180,3 +182,25 @@ def validate_visits(
     return out
 
 
+
+# --------------------------------------------------------------------------- readers
+#: Column of a visit file that flags made-up rows (the labelled test fixtures); see README.
+SYNTHETIC_COLUMN = "synthetisch"
+
+
+def is_synthetic(frame: pd.DataFrame) -> bool:
+    """Whether a visit table flags any row as synthetic (column ``synthetisch`` equal to ``true``, any case)."""
+    if SYNTHETIC_COLUMN not in frame.columns:
+        return False
+    return bool(frame[SYNTHETIC_COLUMN].astype(str).str.lower().eq("true").any())
+
+
+def read_visits(path: Path) -> pd.DataFrame:
+    """Read the municipality's visit CSV as text; check it with :func:`validate_visits`.
+
+    ``attrs["synthetic"]`` tells whether the file flags made-up rows (:func:`is_synthetic`),
+    so every page built on it can say so.
+    """
+    frame = read_csv_text(Path(path))
+    frame.attrs["synthetic"] = is_synthetic(frame)
+    return frame

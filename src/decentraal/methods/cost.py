@@ -15,8 +15,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from decentraal.methods.choice import allocate, huff_shares
 from decentraal.errors import DataError, ParameterError
+from decentraal.methods.choice import allocate, huff_shares
 
 __all__ = ["FIXED_COST_PER_COUNTER_EUR", "scenario_cost", "served_by_new", "new_counter_cost", "cost_table", "COST_COLUMNS"]
 

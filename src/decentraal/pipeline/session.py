@@ -39,6 +39,8 @@ class Session:
     counters: gpd.GeoDataFrame
     sources: list[dict[str, Any]]
     code_version: str
+    #: ``configs/base.yaml`` entries (unit, source or "aanname", range) of every parameter.
+    base: dict[str, dict[str, Any]]
 
     @property
     def gemeentenaam(self) -> str:
@@ -85,4 +87,5 @@ def start(chapter: str, namespace: Mapping[str, Any] | None = None) -> Session:
     layers_all, counters_all, join_report = data.read_layers()
     layers, tables = common.safe_layers(layers_all, params.gemeente, params.onthulling_drempel)
     counters = counters_all.loc[counters_all["gemeentecode"] == params.gemeente].reset_index(drop=True)
-    return Session(params, out, layers_all, counters_all, join_report, layers, tables, counters, sources(), files.code_version())
+    return Session(params, out, layers_all, counters_all, join_report, layers, tables, counters, sources(),
+                   files.code_version(), configs.base_entries())

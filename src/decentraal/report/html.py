@@ -16,11 +16,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import nbformat
+from babel.numbers import format_decimal
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
 from decentraal.config import TEMPLATES_DIR
 from decentraal.io import assets
+from decentraal.report import format as fmt
 from decentraal.report.labels import STADSDEEL_NOTE, SYNTHETIC_NOTE
 
 HIDDEN_TAGS = {"injected-parameters", "parameters", "remove-cell"}
@@ -53,9 +55,12 @@ def header_html(params: Mapping[str, Any], *, sources: Iterable[Mapping[str, Any
 
 
 def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
+    """A parameter value in Dutch notation (400.000; 0,333; 1,5)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if float(value).is_integer():
+        return fmt.number(value)
+    return format_decimal(float(value), format="#,##0.####", locale=fmt.LOCALE)
 
 
 def _strip_for_committee(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from decentraal.report import format as fmt
+from decentraal.report.labels import MODELS
 
 
 def barrier_summary(ranking: pd.DataFrame, *, level: str, top_n: int, n_draws: int, indicators: list[str], focus: list[str] | None = None) -> str:
@@ -79,7 +80,8 @@ def counter_summary(scenarios: pd.DataFrame, *, gemeente: str, inhabitants: floa
         f"(hemelsbreed) van het loket; 90% woont binnen {fmt.number(base.p90_distance_km, 1)} km."
     ]
     for k in sorted(scenarios.loc[scenarios["k_new"] > 0, "k_new"].unique())[:1]:
-        for model, label in (("pmedian", "kortste gemiddelde afstand (p-median)"), ("mclp", f"meeste barrière-gewogen inwoners binnen {fmt.number(radius_km, 1)} km (maximale dekking)")):
+        for model, label in (("pmedian", f"kortste gemiddelde afstand ({MODELS['pmedian']})"),
+                             ("mclp", f"meeste barrière-gewogen inwoners binnen {fmt.number(radius_km, 1)} km ({MODELS['mclp']})")):
             row = scenarios.loc[(scenarios["model"] == model) & (scenarios["k_new"] == k)].iloc[0]
             site = row.new_sites[0]
             wijken = served.loc[(served["model"] == model) & (served["k_new"] == k) & (served["site"] == site)]
@@ -96,7 +98,7 @@ def counter_summary(scenarios: pd.DataFrame, *, gemeente: str, inhabitants: floa
     if kmax > 1:
         row = scenarios.loc[(scenarios["model"] == "pmedian") & (scenarios["k_new"] == kmax)].iloc[0]
         parts.append(
-            f"Met {kmax} nieuwe loketten (p-median) daalt de gemiddelde afstand tot {fmt.number(row.mean_distance_km, 1)} km, "
+            f"Met {kmax} nieuwe loketten ({MODELS['pmedian']}) daalt de gemiddelde afstand tot {fmt.number(row.mean_distance_km, 1)} km, "
             f"tegen {fmt.number(row.annual_cost_eur)} euro per jaar ({fmt.number(row.cost_per_visit_eur)} euro per bezoek aan de nieuwe loketten)."
         )
     return " ".join(parts)
