@@ -35,8 +35,10 @@ from decentraal import io
 from decentraal.config import NOTEBOOKS_DIR, OUTPUTS_DIR, RAW_DIR
 from decentraal.errors import DecentraalError, ParameterError
 from decentraal.io.outputs import SUBDIRS
+from decentraal.io import summary as run_summary
 from decentraal.io.registry import verified_checksums
 from decentraal.pipeline import data as processed
+from decentraal.report import front
 from decentraal.report import html as report
 from decentraal.run._worker import execute_notebook
 from decentraal.settings import RunParameters
@@ -339,8 +341,10 @@ def run(
                 io.write_text(report.committee_page(io.files.read_notebook(run_dir / "notebooks" / book.name), title=title), page)
                 pages.append((page.name, title, DESCRIPTIONS.get(book.name[:2], "")))
             title = f"Decentrale dienstverlening: {params.gemeentenaam}"
-            io.write_text(report.index_html(pages, title=title, params=params.model_dump(), run_id=run_id),
-                          run_dir / "report" / "index.html")
+            summary = run_summary.write(run_dir, run_id, required=not only)
+            index = (front.front_page(summary, pages, title=title) if summary
+                     else report.index_html(pages, title=title, params=params.model_dump(), run_id=run_id))
+            io.write_text(index, run_dir / "report" / "index.html")
             tables = sorted((run_dir / "tables").glob("*.csv"))
             if tables:
                 io.write_excel({t.stem: io.read_table(t) for t in tables}, run_dir / "tables" / f"{run_id}.xlsx")
