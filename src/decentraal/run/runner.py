@@ -34,8 +34,8 @@ import papermill as pm
 from decentraal import io
 from decentraal.config import NOTEBOOKS_DIR, OUTPUTS_DIR, RAW_DIR
 from decentraal.errors import DecentraalError, ParameterError
-from decentraal.io.outputs import SUBDIRS
 from decentraal.io import summary as run_summary
+from decentraal.io.outputs import SUBDIRS
 from decentraal.io.registry import verified_checksums
 from decentraal.pipeline import data as processed
 from decentraal.report import front
@@ -174,7 +174,7 @@ def _now() -> str:
 @contextlib.contextmanager
 def _sigterm_as_interrupt() -> Iterator[None]:
     """Turn SIGTERM into KeyboardInterrupt in this (main) thread, so both stop a run the same way."""
-    def handler(signum, frame):  # noqa: ARG001 - signal handler signature
+    def handler(signum, frame):
         raise KeyboardInterrupt(f"signal {signum}")
 
     try:
