@@ -22,10 +22,10 @@ venv: $(STAMP) ## Create or refresh the project virtualenv (.venv); no-op when n
 data: $(STAMP) ## Build data/processed/ from data/raw/ and say where it is
 	$(PY) -m decentraal data build
 
-report: $(STAMP) ## Run the default analysis (configs/haarlem.yaml) into outputs/<run_id>/
+report: $(STAMP) browser ## Run the default analysis (configs/haarlem.yaml) into outputs/<run_id>/ (HTML and A4 PDF)
 	$(PY) -m decentraal run --config $(CONFIG)
 
-zandvoort: $(STAMP) ## Run the analysis for Zandvoort (configs/zandvoort.yaml)
+zandvoort: $(STAMP) browser ## Run the analysis for Zandvoort (configs/zandvoort.yaml)
 	$(PY) -m decentraal run --config configs/zandvoort.yaml
 
 browser: ## Install Debian's chromium for the browser test when it is missing

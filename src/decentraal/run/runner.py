@@ -34,6 +34,7 @@ import papermill as pm
 from decentraal import io
 from decentraal.config import NOTEBOOKS_DIR, OUTPUTS_DIR, RAW_DIR
 from decentraal.errors import DecentraalError, ParameterError
+from decentraal.io import pdf
 from decentraal.io import summary as run_summary
 from decentraal.io.outputs import SUBDIRS
 from decentraal.io.registry import verified_checksums
@@ -233,6 +234,16 @@ def _execute(books: list[Path], tasks: list[tuple], jobs: int, progress: Callabl
     return results
 
 
+def _print_report(run_dir: Path, pages: list[Path], *, name: str, progress: Callable[[str], None]) -> str:
+    """Print the committee report to one A4 PDF when a Chromium is available; say what happened."""
+    if pdf.browser() is None:
+        progress("No PDF: no Chromium on this machine (make browser installs it)")
+        return "overgeslagen: geen Chromium gevonden (make browser installeert het)"
+    progress("Printing the A4 PDF ...")
+    target = pdf.print_pdf(pages, run_dir / "report" / name)
+    return str(target.relative_to(run_dir))
+
+
 def _failure_message(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
         return f"the disk is full ({exc.filename or 'writing outputs'}); free space and run again"
@@ -345,6 +356,8 @@ def run(
             index = (front.front_page(summary, pages, title=title) if summary
                      else report.index_html(pages, title=title, params=params.model_dump(), run_id=run_id))
             io.write_text(index, run_dir / "report" / "index.html")
+            manifest["pdf"] = _print_report(run_dir, [run_dir / "report" / "index.html", *(run_dir / "report" / h for h, _, _ in pages)],
+                                            name=f"{run_id}.pdf", progress=progress)
             tables = sorted((run_dir / "tables").glob("*.csv"))
             if tables:
                 io.write_excel({t.stem: io.read_table(t) for t in tables}, run_dir / "tables" / f"{run_id}.xlsx")
