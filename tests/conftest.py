@@ -61,3 +61,11 @@ def replace_raw(raw_dir: Path, key: str, data: bytes, *, update_registry: bool =
         registry[key]["sha256"] = io.sha256_file(path)
         (raw_dir / "registry.json").write_text(json.dumps(registry), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def small_run(tmp_path_factory):
+    """One successful run of all notebooks with ``tests/data/configs/small.yaml`` (see tests/runs.py)."""
+    from runs import make_small_run
+
+    return make_small_run(tmp_path_factory)

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from decentraal.methods import aggregate, joins
 from decentraal import io
 from decentraal.errors import DataError
+from decentraal.methods import aggregate, joins
 
 
 def _areas():

@@ -21,7 +21,7 @@ from decentraal.io.fetch import http as fetch_http
 from decentraal.io.fetch import pdok
 from decentraal.run import cli
 
-FIXTURES = Path(__file__).parent / "data" / "fetch"
+FIXTURES = Path(__file__).parents[1] / "data" / "fetch"
 CBS_PAGE1 = FIXTURES / "cbs_85984NED_page1.json"
 CBS_PAGE2 = FIXTURES / "cbs_85984NED_page2.json"
 WIJKEN = FIXTURES / "pdok_wijken_2024_GM0392.json"

@@ -82,7 +82,7 @@ def test_demand_from_visits_on_synthetic_wijk_file(built):
 
     from decentraal import io
 
-    fixture = Path(__file__).parent / "data" / "synthetic" / "bezoeken_SYNTHETISCH_haarlem_wijk.csv"
+    fixture = Path(__file__).parents[1] / "data" / "synthetic" / "bezoeken_SYNTHETISCH_haarlem_wijk.csv"
     layers_all, _, _ = built
     layers, tables = common.safe_layers(layers_all, "GM0392", 10)
     result = counters.demand_from_visits(io.read_csv_text(fixture), layers, tables, {i.key: 1.0 for i in indicators.INDICATORS},

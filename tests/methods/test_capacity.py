@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from decentraal.errors import ParameterError
 from decentraal.methods.capacity import (
     desks_needed,
     erlang_b,
@@ -16,7 +17,6 @@ from decentraal.methods.capacity import (
     service_level,
     visits_per_hour,
 )
-from decentraal.errors import ParameterError
 
 
 def _erlang_c_direct(a: float, c: int) -> float:

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from test_pipeline import make_small_run
+from runs import make_small_run
 
 pytestmark = pytest.mark.browser
 

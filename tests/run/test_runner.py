@@ -12,7 +12,6 @@ module, so notebooks cannot touch the network either.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import importlib.metadata as md
@@ -22,109 +21,19 @@ import platform
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
 
 from decentraal import io
-from decentraal.run import runner
 from decentraal.config import CONFIGS_DIR, NOTEBOOKS_DIR, OUTPUTS_DIR, RAW_DIR, ROOT
 from decentraal.errors import ParameterError
 from decentraal.io.configs import load_config
+from decentraal.run import runner
+from runs import SMALL_CONFIG, kernels_offline, offline_env
 
 pytestmark = pytest.mark.slow
-
-TESTS_DIR = Path(__file__).resolve().parent
-SMALL_CONFIG = TESTS_DIR / "data" / "configs" / "small.yaml"
-
-# ----------------------------------------------------------------------------- offline kernels
-_SITECUSTOMIZE = '''\
-"""Written by tests/test_pipeline.py: block non-loopback connections in kernels started by tests."""
-import socket as _socket
-
-_real_connect = _socket.socket.connect
-_real_connect_ex = _socket.socket.connect_ex
-
-
-def _check(address):
-    host = address[0] if isinstance(address, tuple) else address
-    if isinstance(host, bytes):
-        host = host.decode(errors="replace")
-    if isinstance(host, str) and not (host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")):
-        raise RuntimeError(f"test tried to reach the network ({address}); tests must stay offline")
-
-
-def _connect(self, address):
-    _check(address)
-    return _real_connect(self, address)
-
-
-def _connect_ex(self, address):
-    _check(address)
-    return _real_connect_ex(self, address)
-
-
-_socket.socket.connect = _connect
-_socket.socket.connect_ex = _connect_ex
-'''
-
-
-def offline_env(folder: Path, base: dict[str, str] | None = None) -> dict[str, str]:
-    """An environment whose Python processes (kernels, subprocesses) cannot reach the network.
-
-    Writes ``sitecustomize.py`` with the socket guard of ``conftest.py`` into ``folder`` and puts
-    ``folder`` first on ``PYTHONPATH``.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "sitecustomize.py").write_text(_SITECUSTOMIZE, encoding="utf-8")
-    env = dict(os.environ if base is None else base)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(folder), env.get("PYTHONPATH", "")]))
-    return env
-
-
-@contextlib.contextmanager
-def kernels_offline(folder: Path) -> Iterator[None]:
-    """Within the block, kernels launched by papermill from this process get the socket guard."""
-    old = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = offline_env(folder)["PYTHONPATH"]
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("PYTHONPATH", None)
-        else:
-            os.environ["PYTHONPATH"] = old
-
-
-# ----------------------------------------------------------------------------- shared run
-_CACHE: dict[str, object] = {}
-
-
-def make_small_run(tmp_path_factory: pytest.TempPathFactory) -> runner.RunResult:
-    """Run every notebook once with the small config into a temporary outputs folder.
-
-    Cached for the session: a fixture imported into another test module gets its own fixture
-    definition in pytest, so the cache (not the fixture scope) makes sure the run happens once.
-    """
-    if "small_run" not in _CACHE:
-        outputs = tmp_path_factory.mktemp("outputs")
-        guard = tmp_path_factory.mktemp("offline")
-        params = load_config(SMALL_CONFIG)
-        messages: list[str] = []
-        with kernels_offline(guard):
-            result = runner.run(params, outputs=outputs, progress=messages.append)
-        _CACHE["small_run"] = result
-        _CACHE["progress"] = messages
-    return _CACHE["small_run"]  # type: ignore[return-value]
-
-
-@pytest.fixture(scope="session")
-def small_run(tmp_path_factory) -> runner.RunResult:
-    """One successful run of all notebooks with ``tests/data/configs/small.yaml``."""
-    return make_small_run(tmp_path_factory)
-
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -381,9 +290,7 @@ def test_invalid_parameters_are_refused_before_anything_is_written(tmp_path, ove
 
 
 def test_invalid_config_file_lists_every_problem(tmp_path):
-    text = SMALL_CONFIG.read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^seed: .*$", "seed: morgen", text)
-    text = re.sub(r"(?m)^gewicht_aandeel_65plus: .*$", "gewicht_aandeel_65plus: -2", text)
+    text = SMALL_CONFIG.read_text(encoding="utf-8") + "seed: morgen\ngewicht_aandeel_65plus: -2\n"
     bad = tmp_path / "fout.yaml"
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(ParameterError) as info:
@@ -456,8 +363,8 @@ def test_changing_weights_changes_the_ranking(built):
 
 # ----------------------------------------------------------------------------- benchmark safety
 def _fake_processed(tmp_path, monkeypatch):
-    from decentraal.run import bench
     from decentraal.pipeline import data as processed
+    from decentraal.run import bench
 
     data = tmp_path / "data"
     proc = data / "processed"

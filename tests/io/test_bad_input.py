@@ -5,10 +5,9 @@ from __future__ import annotations
 import geopandas as gpd
 import pytest
 
-from decentraal.io import loaders
-from decentraal.errors import DataError
-
 from conftest import replace_raw
+from decentraal.errors import DataError
+from decentraal.io import loaders
 
 KWB = loaders.KWB_KEY
 

@@ -11,7 +11,7 @@ from decentraal.run import runner
 
 pytestmark = pytest.mark.slow
 
-SMALL = Path(__file__).parent / "data" / "configs" / "small.yaml"
+SMALL = Path(__file__).parents[1] / "data" / "configs" / "small.yaml"
 
 
 @pytest.mark.parametrize("overrides", [["niveau=buurt"], ["niveau=gemeente", "max_nieuwe_loketten=0"]])

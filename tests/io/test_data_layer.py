@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from decentraal.methods import aggregate, geography, overview
 from decentraal.io import loaders
+from decentraal.methods import aggregate, geography, overview
 
 # CBS Kerncijfers wijken en buurten 2024 (85984NED), gemeente rows as published by CBS.
 PUBLISHED_INHABITANTS = {"GM0392": 167_636, "GM0473": 17_469}

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from decentraal.methods.cost import COST_COLUMNS, FIXED_COST_PER_COUNTER_EUR, cost_table, scenario_cost
 from decentraal.errors import ParameterError
+from decentraal.methods.cost import COST_COLUMNS, FIXED_COST_PER_COUNTER_EUR, cost_table, scenario_cost
 from decentraal.methods.siting import scenarios
 
 # 3 areas; existing counter 'centraal', candidates 'noord' and 'zuid'

@@ -9,8 +9,8 @@ to a temporary folder and puts the expected text into those cells as ``stream`` 
 After an intended change of a key number, regenerate the expectations (this executes the
 notebooks with papermill) and review the diff it prints::
 
-    .venv/bin/python tests/test_notebooks.py --regenerate            # every notebook
-    .venv/bin/python tests/test_notebooks.py --regenerate 02 03      # only these prefixes
+    .venv/bin/python tests/run/test_notebooks.py --regenerate            # every notebook
+    .venv/bin/python tests/run/test_notebooks.py --regenerate 02 03      # only these prefixes
 
 Notebooks opened by nbval run with their defaults, so they write their tables and figures to
 ``outputs/_interactief/`` (the folder for interactive use, never taken for a run).
@@ -28,10 +28,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-TESTS_DIR = Path(__file__).resolve().parent
+TESTS_DIR = Path(__file__).resolve().parents[1]
 EXPECTED_FILE = TESTS_DIR / "data" / "nbval_expected.json"
 MARKER = "# NBVAL_CHECK_OUTPUT"
-REGENERATE = ".venv/bin/python tests/test_notebooks.py --regenerate"
+REGENERATE = ".venv/bin/python tests/run/test_notebooks.py --regenerate"
 
 #: Independent published figures (CBS Kerncijfers wijken en buurten 2024, Haarlem GM0392).
 CBS_HAARLEM = "inwoners GM0392: 167636; buurten: 111; wijken: 21"
@@ -136,7 +136,7 @@ def regenerate_expected(prefixes: list[str] | None = None, path: Path = EXPECTED
     """Execute the notebooks (all, or those with the given ``NN`` prefixes) and store the
     stdout of their marked cells in ``path``; print what changed."""
     from decentraal import io
-    from test_pipeline import kernels_offline
+    from runs import kernels_offline
 
     old = load_expected(path)
     new = {k: v for k, v in old.items() if (_notebook_dir() / k).exists()}
@@ -266,7 +266,7 @@ def test_every_run_parameter_reaches_a_notebook():
 @pytest.fixture(scope="module")
 def nbval_result(tmp_path_factory):
     """Run ``pytest --nbval-lax`` once over copies of every notebook; return (proc, junit xml)."""
-    from test_pipeline import offline_env
+    from runs import offline_env
 
     folder = tmp_path_factory.mktemp("nbval")
     prepare_notebooks(folder, strict=False)  # completeness is test_every_marked_cell_has_an_expectation

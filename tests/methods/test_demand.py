@@ -10,11 +10,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from decentraal.methods.demand import DEFAULT_AGE_GROUPS, DEFAULT_PRODUCTS, ProductAssumption, baseline_demand, product_demand, renewal_wave_factor
-from decentraal.methods.visitmodel import VisitModel, fit_visit_glm, overdispersion_test
-from decentraal.io.userfiles import validate_visits
-from synthetic import synthetic_visits
 from decentraal.errors import DataError, ParameterError
+from decentraal.io.userfiles import validate_visits
+from decentraal.methods.demand import (
+    DEFAULT_AGE_GROUPS,
+    DEFAULT_PRODUCTS,
+    ProductAssumption,
+    baseline_demand,
+    product_demand,
+    renewal_wave_factor,
+)
+from decentraal.methods.visitmodel import VisitModel, fit_visit_glm, overdispersion_test
+from synthetic import synthetic_visits
 
 # --------------------------------------------------------------------------- baseline
 

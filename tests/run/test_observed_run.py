@@ -11,7 +11,7 @@ from decentraal.run import runner
 
 pytestmark = pytest.mark.slow
 
-FIXTURE = Path(__file__).parent / "data" / "synthetic" / "bezoeken_SYNTHETISCH_haarlem_wijk.csv"
+FIXTURE = Path(__file__).parents[1] / "data" / "synthetic" / "bezoeken_SYNTHETISCH_haarlem_wijk.csv"
 
 
 def test_observed_visits_run_labels_synthetic_data(tmp_path):
