@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from decentraal.methods.choice import allocate, huff_shares, sensitivity
 from decentraal.errors import DataError, ParameterError
+from decentraal.methods.choice import allocate, huff_shares, sensitivity
 
 DIST = pd.DataFrame(
     {"centraal": [0.5, 2.0, 4.0, 6.0], "noord": [5.0, 3.0, 1.0, 0.0], "zuid": [3.0, 3.0, 3.0, 3.0]},
