@@ -123,13 +123,14 @@ def test_renewal_wave_factor_pattern() -> None:
 
 # --------------------------------------------------------------------------- validate_visits
 
-CODES = {"BU03920000", "BU03920001", "WK039200", "2011"}
+# one level per file (a buurt and its wijk in one file would be counted twice)
+CODES = {"BU03920000", "BU03920001", "BU03920002", "BU03920003"}
 
 
 def _visits_ok() -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "gebied": ["BU03920000", "BU03920001", "WK039200", 2011],
+            "gebied": ["BU03920000", "BU03920001", "BU03920002", "BU03920003"],
             "product": ["paspoort", "rijbewijs", "paspoort", "paspoort"],
             "jaar": [2023, 2023, 2023, 2023],
             "bezoeken": [12, 0, 40, 7],
@@ -142,7 +143,7 @@ def test_validate_visits_ok_returns_clean_copy() -> None:
     before = df.copy()
     out = validate_visits(df, source_name="bezoeken_2023.csv", valid_codes=CODES)
     pd.testing.assert_frame_equal(df, before)  # input not mutated
-    assert out["gebied"].tolist() == ["BU03920000", "BU03920001", "WK039200", "2011"]
+    assert out["gebied"].tolist() == ["BU03920000", "BU03920001", "BU03920002", "BU03920003"]
     assert out["bezoeken"].dtype == "int64"
     assert out.attrs["source_name"] == "bezoeken_2023.csv"
 
@@ -170,12 +171,12 @@ def test_validate_visits_non_numeric_names_file_and_row() -> None:
 def test_validate_visits_unknown_codes_all_listed_never_dropped() -> None:
     df = _visits_ok()
     df.loc[1, "gebied"] = "BU03929999"
-    df.loc[3, "gebied"] = "2099"
+    df.loc[3, "gebied"] = "BU03929998"
     with pytest.raises(DataError) as exc:
         validate_visits(df, source_name="bezoeken_2023.csv", valid_codes=CODES)
     msg = str(exc.value)
     assert "bezoeken_2023.csv" in msg
-    assert "row 3: BU03929999" in msg and "row 5: 2099" in msg
+    assert "row 3: BU03929999" in msg and "row 5: BU03929998" in msg
     assert "2 unknown area code" in msg
 
 
@@ -194,6 +195,20 @@ def test_validate_visits_malformed_code_and_duplicates() -> None:
         validate_visits(df, source_name="f.csv", valid_codes=CODES)
     df = pd.concat([_visits_ok(), _visits_ok().iloc[[0]]], ignore_index=True)
     with pytest.raises(DataError, match=r"duplicate.*rows 2, 6"):
+        validate_visits(df, source_name="f.csv", valid_codes=CODES)
+
+
+def test_validate_visits_refuses_two_levels_in_one_file() -> None:
+    df = _visits_ok()
+    df.loc[2, "gebied"] = "WK039200"
+    with pytest.raises(DataError, match=r"mixes area levels \(buurt, wijk\).*one level per file"):
+        validate_visits(df, source_name="f.csv", valid_codes=CODES | {"WK039200"})
+
+
+def test_validate_visits_refuses_totals_mixed_with_products() -> None:
+    df = _visits_ok()
+    df.loc[3, "product"] = "alle"
+    with pytest.raises(DataError, match=r"mixes totals \('alle', e.g. row\(s\) 5\).*counted twice"):
         validate_visits(df, source_name="f.csv", valid_codes=CODES)
 
 
@@ -270,3 +285,14 @@ def test_glm_input_errors() -> None:
         fit_visit_glm(bad, count="bezoeken", exposure="inwoners", covariates=list(TRUE))
     with pytest.raises(ParameterError, match="family"):
         fit_visit_glm(df, count="bezoeken", exposure="inwoners", covariates=list(TRUE), family="gaussian")  # type: ignore[arg-type]
+
+
+def test_negbin_without_overdispersion_falls_back_to_poisson_and_says_why() -> None:
+    """Equidispersed counts drive the NB2 alpha to 0, where statsmodels fails on log(0)."""
+    df = pd.DataFrame({"bezoeken": [1200, 900, 1500, 700, 1100, 800], "inwoners": [3600, 2700, 4500, 2100, 3300, 2400],
+                       "x": [0.1, -0.3, 0.5, -0.8, 0.2, -0.1]})
+    model = fit_visit_glm(df, count="bezoeken", exposure="inwoners", covariates=["x"], family="negbin")
+    poisson = fit_visit_glm(df, count="bezoeken", exposure="inwoners", covariates=["x"], family="poisson")
+    assert model.family == "poisson" and "Poisson used" in model.fallback
+    assert model.params.to_dict() == pytest.approx(poisson.params.to_dict())
+    assert poisson.fallback == ""

@@ -22,8 +22,8 @@ from decentraal.errors import DataError
 #: municipality, Amsterdam, has about 0.93 million inhabitants).
 MAX_COUNT = 2_000_000
 #: RD New (EPSG:28992) extent of the Netherlands in metres, rounded outwards.
-RD_X = (0.0, 300_000.0)
-RD_Y = (300_000.0, 625_000.0)
+RD_X = (7_000.0, 300_000.0)
+RD_Y = (289_000.0, 629_000.0)
 #: Shown after each rule as the fix.
 FIXES = {
     "share": "a percentage lies between 0 and 100; check the column's unit and the export",

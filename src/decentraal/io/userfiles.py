@@ -20,6 +20,10 @@ from decentraal.io.files import read_csv_text
 
 #: Columns of an observed-visits file (see :func:`validate_visits`).
 VISIT_COLUMNS: tuple[str, ...] = ("gebied", "product", "jaar", "bezoeken")
+#: The product name of a row holding all products together.
+TOTAL_PRODUCT = "alle"
+#: Columns of a candidate-site file (see :func:`read_candidates`).
+CANDIDATE_COLUMNS: tuple[str, ...] = ("naam", "x", "y")
 
 # ---------------------------------------------------------------------------
 
@@ -159,6 +163,23 @@ def validate_visits(
     jaar = _integers("jaar", lo=1000, hi=9999, what="give the calendar year as a 4-digit integer")
     bez = _integers("bezoeken", lo=0, hi=None, what="give the number of visits as a whole number >= 0")
 
+    # one level and one product scheme per file ----------------------------
+    if not problems:
+        levels = sorted({kind for c in out["gebied"] for kind, pat in _AREA_PATTERNS.items() if pat.match(c)})
+        if len(levels) > 1:
+            problems.append(
+                f"the file mixes area levels ({', '.join(levels)}): a buurt and its wijk would both be counted; "
+                "give one level per file."
+            )
+        products = set(out["product"].str.lower())
+        if TOTAL_PRODUCT in products and len(products) > 1:
+            rows = [int(file_rows[i]) for i, v in enumerate(out["product"].str.lower()) if v == TOTAL_PRODUCT][:10]
+            problems.append(
+                f"the file mixes totals ('{TOTAL_PRODUCT}', e.g. row(s) {_format_rows(rows)}) with per-product rows "
+                f"({', '.join(sorted(products - {TOTAL_PRODUCT}))}): the visits would be counted twice; keep either the "
+                "totals or the products."
+            )
+
     # duplicates -----------------------------------------------------------
     if not problems:
         key = pd.DataFrame({"g": out["gebied"], "p": out["product"], "j": jaar})
@@ -193,6 +214,44 @@ def is_synthetic(frame: pd.DataFrame) -> bool:
     if SYNTHETIC_COLUMN not in frame.columns:
         return False
     return bool(frame[SYNTHETIC_COLUMN].astype(str).str.lower().eq("true").any())
+
+
+def read_candidates(path: Path) -> pd.DataFrame:
+    """Read and check a candidate-site file: columns ``naam``, ``x``, ``y`` (RD New metres, EPSG:28992).
+
+    An empty file, a missing column, an empty name, a duplicate name, a non-numeric coordinate
+    or one outside the Netherlands in RD New is refused with the file, the row and the fix; the
+    run never falls back to the default candidates when a file was given.
+    """
+    from decentraal.io import schemas
+
+    path = Path(path)
+    frame = read_csv_text(path)
+    missing = [c for c in CANDIDATE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise DataError(f"{path}, row 1 (header): missing column(s) {', '.join(missing)}; found "
+                        f"{', '.join(frame.columns) or 'none'}. A candidate file has the columns naam,x,y (EPSG:28992).")
+    if frame.empty:
+        raise DataError(f"{path} has no candidate rows; add at least one row naam,x,y or leave kandidaten_bestand "
+                        "empty to use the wijk centres.")
+    problems = []
+    names = frame["naam"].str.strip()
+    for i in frame.index[names.eq("")]:
+        problems.append(f"row {i + 2}: empty naam; give each site a name")
+    for name, rows in frame.groupby(names).groups.items():
+        if name and len(rows) > 1:
+            problems.append(f"rows {', '.join(str(r + 2) for r in rows)}: naam {name!r} occurs more than once")
+    out = pd.DataFrame({"naam": names})
+    for col in ("x", "y"):
+        values = pd.to_numeric(frame[col].str.strip().str.replace(",", ".", regex=False), errors="coerce")
+        for i in frame.index[values.isna()]:
+            problems.append(f"row {i + 2}, column {col}: {frame.at[i, col]!r} is not a number (RD New metres)")
+        out[col] = values.astype(float)
+    if problems:
+        raise DataError(f"{path}: {len(problems)} problem(s):\n  - " + "\n  - ".join(problems))
+    schemas.check(out, "points", source=str(path), key="naam")
+    out.attrs["source_file"] = str(path)
+    return out
 
 
 def read_visits(path: Path) -> pd.DataFrame:

@@ -7,6 +7,8 @@ Pure functions, no I/O. Errors are :class:`decentraal.errors.DataError` (bad dat
 from __future__ import annotations
 
 from collections.abc import Sequence
+import dataclasses
+import warnings
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -16,6 +18,9 @@ import statsmodels.api as sm
 from scipy import stats
 
 from decentraal.errors import DataError, DecentraalError, ParameterError
+
+#: Below this NB2 alpha there is no overdispersion to model; Poisson is used instead.
+MIN_ALPHA = 1e-6
 
 __all__ = ["ModelFitError", "VisitModel", "fit_visit_glm", "overdispersion_test"]
 
@@ -87,6 +92,8 @@ class VisitModel:
     observed: np.ndarray = field(repr=False)
     fitted: np.ndarray = field(repr=False)
     fitted_poisson: np.ndarray = field(repr=False)
+    #: Why the family fitted differs from the one asked for ("" when it does not).
+    fallback: str = ""
 
     def summary_table(self) -> pd.DataFrame:
         """Coefficient table.
@@ -254,27 +261,41 @@ def fit_visit_glm(
         )
 
     # NB2 by maximum likelihood, alpha included; start at Poisson estimates and a
-    # moment-based alpha (Cameron-Trivedi slope) for a stable Newton start.
+    # moment-based alpha (Cameron-Trivedi slope) for a stable Newton start. Without
+    # overdispersion alpha runs to 0 and statsmodels fails on log(0) ("first guess on the
+    # deviance returned a nan"): then the Poisson model is the right one, and it is returned
+    # with the reason in ``fallback``.
     aux = ((y - mu_pois) ** 2 - y) / mu_pois
     alpha0 = max(float(np.sum(aux * mu_pois) / np.sum(mu_pois**2)), 1e-3)
     nb = sm.NegativeBinomial(y, X, loglike_method="nb2", exposure=expo)
     start = np.append(np.asarray(pois.params), alpha0)
-    res = nb.fit(start_params=start, method="newton", maxiter=200, disp=0)
-    if not res.mle_retvals.get("converged", False):
-        res = nb.fit(start_params=start, method="bfgs", maxiter=2000, disp=0)
-    if not res.mle_retvals.get("converged", False):
-        raise ModelFitError(
-            "negative-binomial fit did not converge; check for extreme covariate values, rescale "
-            "covariates (e.g. standardise), or use family='poisson' with a dispersion check."
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = nb.fit(start_params=start, method="newton", maxiter=200, disp=0)
+            if not res.mle_retvals.get("converged", False) or not np.all(np.isfinite(res.params)):
+                res = nb.fit(start_params=start, method="bfgs", maxiter=2000, disp=0)
+    except (ValueError, np.linalg.LinAlgError) as exc:
+        return _poisson_fallback(fit_visit_glm(df, count=count, exposure=exposure, covariates=covariates, family="poisson"),
+                                 f"negative binomial could not be fitted ({exc}); Poisson used")
+    alpha_hat = float(np.asarray(res.params)[-1])
+    if not res.mle_retvals.get("converged", False) or not np.all(np.isfinite(res.params)) or alpha_hat < MIN_ALPHA:
+        reason = (f"no overdispersion (alpha {alpha_hat:.2g} < {MIN_ALPHA:g})" if np.isfinite(alpha_hat) and alpha_hat < MIN_ALPHA
+                  else "negative binomial did not converge")
+        return _poisson_fallback(fit_visit_glm(df, count=count, exposure=exposure, covariates=covariates, family="poisson"),
+                                 f"{reason}; Poisson used (Pearson dispersion {pois_disp:.2f})")
+    try:
+        glm_nb = sm.GLM(y, X, family=sm.families.NegativeBinomial(alpha=alpha_hat), offset=offset).fit(
+            start_params=np.asarray(res.params)[:-1]
         )
+    except ValueError as exc:
+        return _poisson_fallback(fit_visit_glm(df, count=count, exposure=exposure, covariates=covariates, family="poisson"),
+                                 f"negative binomial deviance could not be evaluated ({exc}); Poisson used")
     names = list(X.columns)
     params_all = pd.Series(np.asarray(res.params), index=[*names, "alpha"])
     bse_all = pd.Series(np.asarray(res.bse), index=[*names, "alpha"])
     alpha = float(params_all["alpha"])
     ci_all = pd.DataFrame(np.asarray(res.conf_int()), index=[*names, "alpha"], columns=["lower", "upper"])
-    glm_nb = sm.GLM(y, X, family=sm.families.NegativeBinomial(alpha=alpha), offset=offset).fit(
-        start_params=params_all[names].to_numpy()
-    )
     return VisitModel(
         family="negbin",
         count=count,
@@ -296,6 +317,10 @@ def fit_visit_glm(
         fitted=np.asarray(res.predict(), dtype=float),
         fitted_poisson=mu_pois,
     )
+
+
+def _poisson_fallback(model: VisitModel, reason: str) -> VisitModel:
+    return dataclasses.replace(model, fallback=reason)
 
 
 def overdispersion_test(model: VisitModel) -> dict[str, float | bool | str]:
