@@ -12,6 +12,7 @@ Every field is also a papermill parameter of the notebooks, so it can be overrid
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,6 +29,23 @@ YEARS = (2024,)
 WEIGHT_PREFIX = "gewicht_"
 #: Smallest disclosure threshold accepted (CBS practice: counts below 5 are never published).
 DISCLOSURE_FLOOR = 5
+#: Fewest years of the demand/cost horizon (the committee asked for 2020-2035).
+MIN_HORIZON_YEARS = 16
+
+
+def reference_years(text: str) -> tuple[int, ...]:
+    """The years of a reference period: ``"2019-2020"`` -> ``(2019, 2020)``, ``"2020"`` -> ``(2020,)``.
+
+    Raises ``ValueError`` (reported as an invalid parameter) for any other form, a reversed
+    period, or years outside 2000-2100.
+    """
+    match = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?", text) if isinstance(text, str) else None
+    if match is None:
+        raise ValueError(f"reference period {text!r}: give one year (2020) or a period (2019-2020)")
+    first, last = int(match[1]), int(match[2] or match[1])
+    if not 2000 <= first <= last <= 2100:
+        raise ValueError(f"reference period {text!r}: years must run forward within 2000-2100")
+    return tuple(range(first, last + 1))
 
 
 class RunParameters(BaseModel):
@@ -58,6 +76,9 @@ class RunParameters(BaseModel):
     min_gewicht_aandeel: float = Field(gt=0, le=1)
     lisa_alpha: float = Field(gt=0, lt=1)
     lisa_permutaties: int = Field(ge=99)
+    lisa_fdr: bool
+    index_dimensies: bool
+    gezondheid_onzekerheid_pp: float = Field(ge=0, le=20)
 
     # -- demand, siting, desks, cost (notebook 03)
     bezoeken_per_inwoner_per_jaar: float = Field(gt=0)
@@ -76,6 +97,25 @@ class RunParameters(BaseModel):
     piekfactor: float = Field(ge=1)
     vaste_kosten_per_loket: float = Field(ge=0)
     uurkosten_balie: float = Field(ge=0)
+    referentiejaar: str
+    horizon_begin: int = Field(ge=2014, le=2035)
+    horizon_eind: int = Field(ge=2029, le=2060)
+    beslisjaar: int = Field(ge=2014, le=2060)
+    bedieningstijd_aanvraag_minuten: float = Field(gt=0, le=120)
+    bedieningstijd_afhalen_minuten: float = Field(gt=0, le=120)
+    bedieningstijd_enkel_minuten: float = Field(gt=0, le=120)
+    inloopuren_bestaand_per_week: float = Field(ge=0, le=168)
+    inloopuren_nieuw_per_week: float = Field(ge=0, le=168)
+    doelbezetting: float = Field(gt=0, le=1)
+    toegangsnorm_werkdagen: int = Field(ge=1, le=60)
+    vaste_kosten_omvat_personeel: bool
+    keuzeregel: Literal["dichtstbij", "zwaartekracht"]
+    urenelasticiteit_gamma: float = Field(ge=0)
+    productaandeel_nieuw: float = Field(gt=0, le=1)
+    spreiding_bezoekcijfer_buurt: float = Field(ge=0, le=1)
+    min_dekking_65plus: float = Field(ge=0, le=1)
+    tolerantie_bijna_optimaal: float = Field(ge=0, le=1)
+    onzekerheid_trekkingen: int = Field(ge=100, le=100_000)
 
     @field_validator("gemeente")
     @classmethod
@@ -105,6 +145,31 @@ class RunParameters(BaseModel):
         if not path.is_file():
             raise ValueError(f"file {value!r} does not exist (resolved to {path}); give a path to an existing CSV")
         return str(path)
+
+    @field_validator("referentiejaar", mode="before")
+    @classmethod
+    def _reference_period(cls, value: Any) -> str:
+        """One year (``2020``) or a period (``2019-2020``); a bare number from ``-p`` is accepted."""
+        text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else value
+        reference_years(text)
+        return text
+
+    @model_validator(mode="after")
+    def _horizon_and_hours(self) -> RunParameters:
+        if self.horizon_eind - self.horizon_begin < MIN_HORIZON_YEARS - 1:
+            raise ValueError(
+                f"horizon {self.horizon_begin}-{self.horizon_eind} is shorter than {MIN_HORIZON_YEARS} years; the "
+                "committee's question (and kerncijfers.json) covers at least 2020-2035"
+            )
+        if not self.horizon_begin <= self.beslisjaar <= self.horizon_eind:
+            raise ValueError(f"beslisjaar {self.beslisjaar} lies outside the horizon {self.horizon_begin}-{self.horizon_eind}")
+        if reference_years(self.referentiejaar)[-1] > self.horizon_eind:
+            raise ValueError(f"referentiejaar {self.referentiejaar} lies after horizon_eind {self.horizon_eind}")
+        if self.inloopuren_bestaand_per_week >= self.openingsuren_bestaand_per_week:
+            raise ValueError("inloopuren_bestaand_per_week must be below openingsuren_bestaand_per_week (the rest is by appointment)")
+        if self.inloopuren_nieuw_per_week >= self.openingsuren_per_week:
+            raise ValueError("inloopuren_nieuw_per_week must be below openingsuren_per_week (the rest is by appointment)")
+        return self
 
     @model_validator(mode="after")
     def _level_and_weights(self) -> RunParameters:

@@ -12,10 +12,12 @@ the rows. No caller can forget it.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -26,6 +28,8 @@ from decentraal.errors import DataError
 from decentraal.io import files
 
 SUBDIRS = ("notebooks", "report", "tables", "layers", "figures")
+#: Folder of the chapters' parts of ``kerncijfers.json`` (merged by :mod:`decentraal.io.summary`).
+SUMMARY_DIR = "kerncijfers"
 #: Columns that count people (or households) and are checked against the threshold.
 PEOPLE_COUNT = re.compile(r"^(inwoners|huishoudens)(_|$)")
 
@@ -90,3 +94,33 @@ class RunOutputs:
         with files.atomic_path(target) as tmp:
             fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png")
         return fig
+
+    def summary(self, obj: dict[str, Any], chapter: str) -> Path:
+        """Write this chapter's part of ``kerncijfers.json`` to ``kerncijfers/<chapter>.json`` (atomically).
+
+        ``obj`` must hold plain JSON values (dict, list, str, int, float, bool, None); numpy
+        numbers are converted, and a NaN or infinite number is refused (JSON has none: write
+        ``None`` where a value does not exist). The runner merges the parts.
+        """
+        if not re.fullmatch(r"[0-9]{2}", str(chapter)):
+            raise DataError(f"summary chapter {chapter!r}: give the two-digit chapter number, e.g. '03'")
+        return files.write_json(_plain(obj, chapter), self.root / SUMMARY_DIR / f"{chapter}.json")
+
+
+def _plain(value: Any, where: str) -> Any:
+    """``value`` as plain JSON types; raises :class:`DataError` naming the path of a non-JSON value."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v, f"{where}/{k}") for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, f"{where}/{i}") for i, v in enumerate(value)]
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if hasattr(value, "item") and callable(value.item):  # numpy scalar
+        value = value.item()
+    if isinstance(value, bool) or isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise DataError(f"kerncijfers part {where}: {value} is not a JSON number; write None where there is no value")
+        return value
+    raise DataError(f"kerncijfers part {where}: {type(value).__name__} is not a JSON value")

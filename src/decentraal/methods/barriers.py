@@ -9,6 +9,11 @@ The workflow is
    areas (rank 1 = highest barrier);
 3. :func:`rank_stability` checks how much that ranking depends on the chosen weights
    (random weights around the chosen ones, and leaving out one indicator at a time);
+   :func:`weight_draw_ranks` returns the ranks of those draws, :func:`perturbed_ranks`
+   redraws uncertain indicator values instead, :func:`percentile_normalise` is an
+   alternative to z-scores and :func:`dimension_scores` averages indicators within
+   dimensions before the index (see :mod:`decentraal.methods.diagnostics` for the
+   comparison of the resulting rankings);
 4. :func:`compare_to_mean` is the plain-language companion: per area and indicator,
    is the value more than ``k`` standard deviations above or below the city mean?
 
@@ -41,8 +46,12 @@ __all__ = [
     "WeightsError",
     "compare_to_mean",
     "composite_index",
+    "dimension_scores",
+    "percentile_normalise",
+    "perturbed_ranks",
     "rank_stability",
     "standardise",
+    "weight_draw_ranks",
 ]
 
 #: Valid values of an indicator direction.
@@ -656,3 +665,274 @@ def compare_to_mean(
     long = long.iloc[order].reset_index(drop=True)
     long.attrs = {"k": float(k), "population_weighted": population is not None, "n_missing": n_missing}
     return long
+
+
+# --------------------------------------------------------------------------- robustness (additions)
+def percentile_normalise(table: pd.DataFrame, directions: Mapping[str, str]) -> pd.DataFrame:
+    """Percentile rank of each indicator, 0 = least and 1 = most barrier (alternative to :func:`standardise`).
+
+    For each indicator the values (sign flipped for ``"lower_is_barrier"``) are ranked over the
+    areas that have a value, ties sharing their average rank, and scaled to
+    ``(rank - 1) / (n - 1)``. Unlike a z-score this ignores how far apart the values are, so one
+    extreme area does not dominate an indicator. Missing values stay NaN.
+
+    Parameters
+    ----------
+    table, directions
+        As in :func:`standardise` (no population weighting).
+
+    Returns
+    -------
+    DataFrame
+        Same index as ``table``, one column per key of ``directions``; ``attrs["n_missing"]``
+        per indicator.
+
+    Raises
+    ------
+    DirectionError, IndicatorError
+        As in :func:`standardise` (an indicator must have at least two distinct values).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"x": [3.0, 1.0, 2.0, 2.0], "y": [10.0, 20.0, None, 30.0]}, index=list("abcd"))
+    >>> percentile_normalise(t, {"x": "higher_is_barrier", "y": "lower_is_barrier"}).round(3).to_dict("list")
+    {'x': [1.0, 0.0, 0.5, 0.5], 'y': [1.0, 0.5, nan, 0.0]}
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise IndicatorError(f"table must be a pandas DataFrame, got {type(table).__name__}")
+    _check_unique_index(table, "table")
+    if not directions:
+        raise DirectionError("directions is empty; give at least one indicator column and its direction")
+    columns: dict[str, np.ndarray] = {}
+    n_missing: dict[str, int] = {}
+    for column, direction in directions.items():
+        if column not in table.columns:
+            raise DirectionError(f"indicator '{column}' is in directions but not a column of the table")
+        if direction not in DIRECTIONS:
+            raise DirectionError(f"indicator '{column}' has direction {direction!r}; valid: {_quote(DIRECTIONS)}")
+        values = _numeric_values(table, column, "table")
+        present = ~np.isnan(values)
+        if np.unique(values[present]).size < 2:
+            raise IndicatorError(
+                f"indicator '{column}' has fewer than two distinct values, so it has no percentile ranks"
+            )
+        sign = 1.0 if direction == "higher_is_barrier" else -1.0
+        ranks = rankdata(sign * values[present], method="average")
+        out = np.full(values.shape, np.nan)
+        out[present] = (ranks - 1.0) / (present.sum() - 1.0)
+        columns[column] = out
+        n_missing[column] = int((~present).sum())
+    result = pd.DataFrame(columns, index=table.index.copy())
+    result.attrs = {"n_missing": n_missing}
+    return result
+
+
+def dimension_scores(
+    z: pd.DataFrame,
+    weights: Mapping[str, float],
+    dimensions: Mapping[str, Iterable[str]],
+    *,
+    weighting: Literal["sum", "mean"] = "sum",
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Aggregate indicator scores within dimensions before the index.
+
+    Per area, a dimension's score is the unweighted mean of its members' available scores (NaN
+    if none is available). Passing the result to :func:`composite_index` gives the weighted
+    mean of the dimensions. The weight of a dimension is
+
+    * ``weighting="sum"``: the sum of its members' weights. The dimensions then carry the same
+      total weight as their indicators; with equal indicator weights and every indicator known
+      the index is *identical* to the index of the indicators (``(3/7) * mean(a, b, c)`` is
+      ``(a + b + c) / 7``), so the aggregation only matters where an indicator is missing or
+      where the weights within a dimension differ;
+    * ``weighting="mean"``: the mean of its members' weights, so with equal indicator weights
+      every dimension counts once, however many indicators measure it. This is the variant
+      that stops strongly correlated indicators (e.g. income, origin and health) from counting
+      one underlying dimension several times.
+
+    Parameters
+    ----------
+    z : DataFrame
+        Scores per area (e.g. from :func:`standardise`), indicators in columns.
+    weights : Mapping[str, float]
+        Indicator -> weight, as in :func:`composite_index`. Indicators with weight 0 are left out.
+    dimensions : Mapping[str, Iterable[str]]
+        Dimension name -> member indicators. Members that are not columns of ``z`` are ignored
+        (an indicator that does not exist at this level); a dimension without any member in
+        ``z`` with a positive weight is left out.
+    weighting : {"sum", "mean"}
+        How the members' weights make the dimension's weight, see above.
+
+    Returns
+    -------
+    scores : DataFrame
+        One column per dimension kept, same index as ``z``.
+    dimension_weights : dict
+        Dimension -> sum (or mean) of its members' (validated, normalised) weights.
+
+    Raises
+    ------
+    ParameterError
+        An indicator with a positive weight belongs to no dimension or to more than one.
+    WeightsError, IndicatorError
+        As in :func:`composite_index`.
+
+    Examples
+    --------
+    >>> z = pd.DataFrame({"a": [1.0, -1.0], "b": [3.0, None], "c": [0.0, 2.0]}, index=["p", "q"])
+    >>> scores, w = dimension_scores(z, {"a": 1, "b": 1, "c": 2}, {"ab": ["a", "b"], "c": ["c"]})
+    >>> scores.to_dict("list"), w
+    ({'ab': [2.0, -1.0], 'c': [0.0, 2.0]}, {'ab': 0.5, 'c': 0.5})
+    >>> dimension_scores(z, {"a": 1, "b": 1, "c": 2}, {"ab": ["a", "b"], "c": ["c"]}, weighting="mean")[1]
+    {'ab': 0.25, 'c': 0.5}
+    """
+    if weighting not in ("sum", "mean"):
+        raise ParameterError(f"weighting is {weighting!r} but must be 'sum' or 'mean'")
+    values = _validate_z(z)
+    w = _validate_weights(weights, z.columns)
+    positive = [col for col, wt in zip(z.columns, w, strict=True) if wt > 0]
+    member_of: dict[str, list[str]] = {col: [] for col in positive}
+    for name, members in dimensions.items():
+        for member in members:
+            if member in member_of:
+                member_of[member].append(name)
+    orphans = [col for col, dims in member_of.items() if not dims]
+    doubles = [col for col, dims in member_of.items() if len(dims) > 1]
+    if orphans or doubles:
+        raise ParameterError(
+            "every indicator with a positive weight must belong to exactly one dimension; "
+            f"in none: {_quote(orphans) or '-'}; in several: {_quote(doubles) or '-'}"
+        )
+    position = {col: i for i, col in enumerate(z.columns)}
+    scores: dict[str, np.ndarray] = {}
+    dim_weights: dict[str, float] = {}
+    for name, members in dimensions.items():
+        kept = [position[m] for m in members if m in member_of]
+        if not kept:
+            continue
+        block = values[:, kept]
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
+            scores[name] = np.nanmean(block, axis=1)
+        dim_weights[name] = float(w[kept].sum() if weighting == "sum" else w[kept].mean())
+    return pd.DataFrame(scores, index=z.index.copy()), dim_weights
+
+
+def weight_draw_ranks(
+    z: pd.DataFrame,
+    weights: Mapping[str, float],
+    *,
+    n_draws: int = 1000,
+    concentration: float = 50.0,
+    seed: int = 0,
+    missing: Literal["reweight", "drop"] = "reweight",
+    min_share: float = 0.5,
+) -> np.ndarray:
+    """The rank of every area in each Dirichlet weight draw of :func:`rank_stability`.
+
+    Same draws as :func:`rank_stability` with the same arguments (same generator, same order),
+    returned as a matrix so that the agreement with the baseline ranking can be measured.
+
+    Returns
+    -------
+    ndarray, shape (n_areas, n_draws)
+        Rank per area (rows in ``z`` order) and draw; NaN where an area has no index.
+    """
+    values = _validate_z(z)
+    w = _validate_weights(weights, z.columns)
+    _validate_missing(missing, min_share)
+    if isinstance(n_draws, bool) or not isinstance(n_draws, (int, np.integer)) or n_draws < 1:
+        raise ParameterError(f"n_draws is {n_draws!r} but must be a positive integer")
+    if not (isinstance(concentration, (int, float)) and math.isfinite(concentration) and concentration > 0):
+        raise ParameterError(f"concentration is {concentration!r} but must be a positive number")
+    positive = w > 0
+    rng = np.random.default_rng(seed)
+    draws = np.zeros((n_draws, len(w)))
+    draws[:, positive] = rng.dirichlet(concentration * w[positive], size=n_draws)
+    index, _ = _index_matrix(values, draws, positive, missing=missing, min_share=float(min_share))
+    return _rank_descending(index)
+
+
+def perturbed_ranks(
+    table: pd.DataFrame,
+    directions: Mapping[str, str],
+    weights: Mapping[str, float],
+    noise_sd: Mapping[str, float],
+    *,
+    n_draws: int = 1000,
+    seed: int = 0,
+    dimensions: Mapping[str, Iterable[str]] | None = None,
+    weighting: Literal["sum", "mean"] = "sum",
+    missing: Literal["reweight", "drop"] = "reweight",
+    min_share: float = 0.5,
+) -> np.ndarray:
+    """The ranking when uncertain indicator values are redrawn: how much does it depend on the data?
+
+    In each of ``n_draws`` draws every area's value of an indicator in ``noise_sd`` gets an
+    independent normal error with that standard deviation (in the indicator's own unit, e.g.
+    percentage points); the indicators are standardised again (:func:`standardise`, no
+    population weights), aggregated within ``dimensions`` if given (:func:`dimension_scores`),
+    combined with the fixed ``weights`` (:func:`composite_index`) and ranked. With all standard
+    deviations 0 every draw reproduces the baseline ranking.
+
+    Parameters
+    ----------
+    table, directions
+        Raw indicator values and directions, as in :func:`standardise`.
+    weights, missing, min_share
+        As in :func:`composite_index` (keys = keys of ``directions``).
+    noise_sd : Mapping[str, float]
+        Indicator -> standard deviation of the error (>= 0); other indicators are not perturbed.
+    n_draws : int
+        Number of draws (> 0).
+    seed : int
+        Seed for ``numpy.random.default_rng``.
+    dimensions : Mapping[str, Iterable[str]], optional
+        As in :func:`dimension_scores`.
+    weighting : {"sum", "mean"}
+        As in :func:`dimension_scores` (only with ``dimensions``).
+
+    Returns
+    -------
+    ndarray, shape (n_areas, n_draws)
+        Rank per area (rows in ``table`` order) and draw; NaN where an area has no index.
+    """
+    keys = list(directions)
+    base_z = standardise(table, directions)  # validates table and directions
+    if dimensions is None:
+        scores, score_weights = base_z, dict(weights)
+    else:
+        scores, score_weights = dimension_scores(base_z, weights, dimensions, weighting=weighting)
+    w = _validate_weights(score_weights, scores.columns)
+    _validate_missing(missing, min_share)
+    if isinstance(n_draws, bool) or not isinstance(n_draws, (int, np.integer)) or n_draws < 1:
+        raise ParameterError(f"n_draws is {n_draws!r} but must be a positive integer")
+    unknown = [k for k in noise_sd if k not in keys]
+    if unknown:
+        raise ParameterError(f"noise_sd names unknown indicator(s) {_quote(unknown)}; valid: {_quote(keys)}")
+    sd = np.array([float(noise_sd.get(k, 0.0)) for k in keys])
+    if not np.isfinite(sd).all() or (sd < 0).any():
+        raise ParameterError("noise_sd must hold finite standard deviations >= 0")
+    values = np.column_stack([_numeric_values(table, k, "table") for k in keys])
+    signs = np.array([1.0 if directions[k] == "higher_is_barrier" else -1.0 for k in keys])
+    rng = np.random.default_rng(seed)
+    noisy = values[None, :, :] + rng.standard_normal((n_draws, *values.shape)) * sd[None, None, :]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
+        mean = np.nanmean(noisy, axis=1, keepdims=True)
+        spread = np.sqrt(np.nanmean((noisy - mean) ** 2, axis=1, keepdims=True))
+        z = signs[None, None, :] * (noisy - mean) / spread  # (draws, areas, indicators)
+        if dimensions is not None:
+            position = {k: i for i, k in enumerate(keys)}
+            z = np.stack(
+                [np.nanmean(z[:, :, [position[m] for m in dimensions[name]
+                                       if m in position and float(weights[m]) > 0]], axis=2)
+                 for name in scores.columns],
+                axis=2,
+            )
+    required = w > 0
+    index = np.empty((len(table), n_draws))
+    for draw in range(n_draws):
+        index[:, draw] = _index_matrix(z[draw], w[None, :], required, missing=missing,
+                                       min_share=float(min_share))[0][:, 0]
+    return _rank_descending(index)

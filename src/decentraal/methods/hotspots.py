@@ -11,6 +11,15 @@ Islands (areas without any neighbour, e.g. a detached polder) are handled explic
 :class:`IslandWarning`; areas that become isolated only because their neighbours have
 no value are reported by :func:`morans_i` and :func:`lisa` and get no local statistic.
 
+Multiple testing: a LISA map tests every area separately, so at ``alpha=0.05`` about one in
+twenty areas is "significant" by chance alone. :func:`lisa` can control the false discovery rate
+instead (``fdr=True``, Benjamini-Hochberg via :func:`esda.fdr`, see :func:`fdr_cutoff`).
+
+Rates on small counts: a share computed on few inhabitants varies more by chance than one on
+many, which inflates the spread and can create or hide clusters. :func:`morans_i_rate` and
+:func:`lisa_rate` test the empirical-Bayes standardised rate of Assunção and Reis (1999)
+instead (``esda.Moran_Rate`` / ``esda.Moran_Local_Rate`` with ``adjusted=True``).
+
 Randomness: esda's global ``Moran`` permutes with numpy's *global* random state and has
 no ``seed`` argument, and ``Moran_Local`` seeds that global state itself. Both are
 therefore run inside :func:`_numpy_global_seed`, which seeds the global state and
@@ -42,8 +51,12 @@ __all__ = [
     "LABEL_NO_VALUE",
     "LABEL_NO_NEIGHBOURS",
     "SpatialWeightsError",
+    "eb_rate",
+    "fdr_cutoff",
     "lisa",
+    "lisa_rate",
     "morans_i",
+    "morans_i_rate",
     "spatial_weights",
 ]
 
@@ -337,6 +350,7 @@ def lisa(
     permutations: int = 999,
     seed: int = 0,
     alpha: float = 0.05,
+    fdr: bool = False,
 ) -> pd.DataFrame:
     """Local Moran's I (LISA) per area with Dutch cluster labels (esda.Moran_Local).
 
@@ -344,15 +358,22 @@ def lisa(
     conditional-permutation pseudo p-value ``p_sim < alpha`` (esda's one-sided "folded"
     p-value). Where the permutation distribution is degenerate (every permuted statistic
     equal, e.g. an area whose value is exactly the mean), ``p_sim`` is set to 1 instead of
-    esda's spurious minimum p-value (esda issue #504). No correction for multiple testing is applied: with ~130 areas and
-    ``alpha=0.05`` some significant areas are expected by chance alone.
+    esda's spurious minimum p-value (esda issue #504). By default no correction for multiple
+    testing is applied: with ~100 areas and ``alpha=0.05`` some significant areas are expected
+    by chance alone. With ``fdr=True`` an area is significant when ``p_sim`` is below the
+    Benjamini-Hochberg cut-off of :func:`fdr_cutoff` at level ``alpha`` (computed over the
+    areas that have a local statistic), which keeps the expected share of false positives among
+    the significant areas at most ``alpha``.
 
     Parameters
     ----------
     values, w, permutations, seed
         As in :func:`morans_i`. ``seed`` is passed to ``esda.Moran_Local``.
     alpha : float
-        Significance level, 0 < alpha < 1.
+        Significance level, 0 < alpha < 1 (the false discovery rate when ``fdr=True``).
+    fdr : bool
+        Control the false discovery rate (Benjamini-Hochberg) instead of testing every area
+        at ``alpha``.
 
     Returns
     -------
@@ -368,7 +389,9 @@ def lisa(
         - ``significant``: bool.
 
         ``attrs`` records ``alpha``, ``permutations``, ``seed``, ``dropped`` and
-        ``isolates``.
+        ``isolates``, and ``fdr`` (bool), ``p_cutoff`` (the p-value an area must stay below:
+        ``alpha``, or the FDR cut-off), ``n_tests`` (areas with a local statistic) and
+        ``n_significant_uncorrected`` (areas with ``p_sim < alpha``).
 
     Raises
     ------
@@ -400,7 +423,12 @@ def lisa(
         {"Is": np.asarray(ml.Is, dtype=float), "p_sim": p_sim, "q": ml.q},
         index=pd.Index(kept),
     )
-    significant = local["p_sim"] < alpha
+    tested = np.ones(len(local), dtype=bool)
+    if isolates:
+        tested &= ~local.index.isin(isolates)
+    p_tested = local["p_sim"].to_numpy()[tested]
+    cutoff = fdr_cutoff(p_tested, alpha) if fdr else float(alpha)
+    significant = local["p_sim"] < cutoff
     local["quadrant"] = np.where(significant, local["q"].map(QUADRANT_LABELS), LABEL_NOT_SIGNIFICANT)
     local["significant"] = significant
     if isolates:
@@ -418,5 +446,169 @@ def lisa(
         "seed": seed,
         "dropped": dropped,
         "isolates": isolates,
+        "fdr": bool(fdr),
+        "p_cutoff": float(cutoff),
+        "n_tests": int(tested.sum()),
+        "n_significant_uncorrected": int((p_tested < alpha).sum()),
     }
     return result
+
+
+def fdr_cutoff(p_values: Any, alpha: float = 0.05) -> float:
+    """Benjamini-Hochberg cut-off for a family of p-values (wraps :func:`esda.fdr`).
+
+    Sort the ``m`` p-values ascending, ``p(1) <= ... <= p(m)``, and find the largest ``k``
+    with ``p(k) < k * alpha / m``; the cut-off is ``k * alpha / m`` and every p-value strictly
+    below it is significant (so exactly ``p(1) .. p(k)``). This controls the false discovery
+    rate (the expected share of false positives among the rejections) at ``alpha`` for
+    independent or positively dependent tests. If no such ``k`` exists, esda returns the
+    Bonferroni bound ``alpha / m``, below which no p-value lies either: nothing is significant.
+    The comparison is strict (esda's rule), one p-value exactly on ``k * alpha / m`` does not
+    count.
+
+    Parameters
+    ----------
+    p_values : array-like
+        The p-values of the family; NaN entries (no test) are left out of ``m``.
+    alpha : float
+        The false discovery rate, 0 < alpha < 1.
+
+    Returns
+    -------
+    float
+        The cut-off: a test is significant when its p-value is strictly below it.
+
+    Raises
+    ------
+    ParameterError
+        ``alpha`` outside (0, 1), p-values outside [0, 1] or none at all.
+
+    Examples
+    --------
+    >>> fdr_cutoff([0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, 0.216], 0.05)
+    0.01
+    """
+    if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
+        raise ParameterError(f"alpha is {alpha!r} but must be between 0 and 1 (exclusive)")
+    p = np.asarray(p_values, dtype=float).ravel()
+    p = p[~np.isnan(p)]
+    if p.size == 0:
+        raise ParameterError("fdr_cutoff needs at least one p-value")
+    if (p < 0).any() or (p > 1).any():
+        raise ParameterError("p-values must lie between 0 and 1")
+    return float(esda.fdr(p, alpha))
+
+
+def _counts(series: Any, name: str) -> pd.Series:
+    if not isinstance(series, pd.Series):
+        raise ParameterError(f"{name} must be a pandas Series indexed by area code, got {type(series).__name__}")
+    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        raise SpatialWeightsError(f"{name} has dtype {series.dtype} but must be numeric")
+    values = series.astype(float)
+    if (values < 0).any():
+        raise SpatialWeightsError(f"{name} has negative values for area(s) {_quote(values.index[values < 0][:10].tolist())}")
+    return values
+
+
+def _rate_input(events: pd.Series, base: pd.Series) -> pd.Series:
+    """The raw rate events / base per area, NaN where either is missing or the base is 0."""
+    e, b = _counts(events, "events"), _counts(base, "base")
+    if not e.index.equals(b.index):
+        raise SpatialWeightsError("events and base must have the same area codes in the same order")
+    above = e > b
+    if above.any():
+        raise SpatialWeightsError(
+            f"events exceed the base for area(s) {_quote(e.index[above.to_numpy()][:10].tolist())}; "
+            "a rate is a part of its base"
+        )
+    return (e / b).where(b > 0)
+
+
+def eb_rate(events: pd.Series, base: pd.Series) -> pd.Series:
+    """Empirical-Bayes standardised rate per area (Assunção and Reis 1999; esda's ``assuncao_rate``).
+
+    With ``r_i = e_i / b_i``, the overall rate ``beta = sum(e) / sum(b)``, the base-weighted
+    variance ``s2 = sum(b_i (r_i - beta)^2) / sum(b)`` and ``alpha = s2 - beta / mean(b)``,
+    the value is ``(r_i - beta) / sqrt(v_i)`` with ``v_i = alpha + beta / b_i`` (or
+    ``beta / b_i`` where that is negative). A rate on a small base has a large ``v_i`` and is
+    pulled towards 0, so chance variation in small areas does not dominate.
+
+    Areas where ``events`` or ``base`` is missing, or the base is 0, get NaN and are left out
+    of ``beta``, ``s2`` and the mean base.
+    """
+    rate = _rate_input(events, base)
+    ok = rate.notna().to_numpy()
+    out = pd.Series(np.nan, index=events.index, dtype=float)
+    if ok.sum() >= 2:
+        out[ok] = esda.smoothing.assuncao_rate(events.to_numpy(dtype=float)[ok], base.to_numpy(dtype=float)[ok])
+    return out
+
+
+def morans_i_rate(
+    events: pd.Series,
+    base: pd.Series,
+    w: Graph | W,
+    *,
+    permutations: int = 999,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Global Moran's I of a rate with empirical-Bayes standardisation (``esda.Moran_Rate``).
+
+    ``esda.Moran_Rate(events, base, w, adjusted=True)`` computes Moran's I of
+    :func:`eb_rate` rather than of the raw share ``events / base``, so shares on few
+    inhabitants do not weigh as much as shares on many. Areas where ``events`` or ``base``
+    is missing or the base is 0 are left out, as missing values in :func:`morans_i`.
+
+    Parameters
+    ----------
+    events, base : Series
+        Counts per area (e.g. inhabitants aged 65+ and all inhabitants), indexed by the area
+        codes of ``w``; NaN allowed.
+    w, permutations, seed
+        As in :func:`morans_i`.
+
+    Returns
+    -------
+    dict
+        The keys of :func:`morans_i`, for the EB-standardised rate.
+    """
+    _check_positive_int("permutations", permutations)
+    rate = _rate_input(events, base)
+    y, graph, kept, dropped, isolates = _prepare(rate, w)
+    e = events.reindex(kept).to_numpy(dtype=float)
+    b = base.reindex(kept).to_numpy(dtype=float)
+    with _numpy_global_seed(seed):
+        mi = esda.Moran_Rate(e, b, graph, adjusted=True, transformation="r", permutations=permutations)
+    return {
+        "I": float(mi.I),
+        "EI": float(mi.EI),
+        "z": float(mi.z_sim),
+        "p_sim": float(mi.p_sim),
+        "n": int(len(y)),
+        "n_dropped": len(dropped),
+        "dropped": dropped,
+        "isolates": isolates,
+        "permutations": int(permutations),
+        "seed": seed,
+    }
+
+
+def lisa_rate(
+    events: pd.Series,
+    base: pd.Series,
+    w: Graph | W,
+    *,
+    permutations: int = 999,
+    seed: int = 0,
+    alpha: float = 0.05,
+    fdr: bool = False,
+) -> pd.DataFrame:
+    """Local Moran's I of the empirical-Bayes standardised rate (as ``esda.Moran_Local_Rate``).
+
+    ``esda.Moran_Local_Rate(events, base, w, adjusted=True)`` is ``esda.Moran_Local`` of
+    :func:`eb_rate`; this function computes that rate and runs :func:`lisa` on it, so missing
+    values, isolates, degenerate permutation distributions and ``fdr`` are handled as there.
+    Arguments and result as in :func:`lisa` and :func:`morans_i_rate`.
+    """
+    _check_positive_int("permutations", permutations)
+    return lisa(eb_rate(events, base), w, permutations=permutations, seed=seed, alpha=alpha, fdr=fdr)

@@ -7,6 +7,9 @@ and writes its tables and layer through the session's output writer (disclosure-
 * ``02_indicatoren_<level>``: the indicators per area after disclosure control;
 * ``02_vergelijking_gemiddelde_<level>``: every area and indicator against the municipal value;
 * ``02_index_<level>``: index, rank and rank stability, for every ranked level;
+* ``02_robuustheid_<level>``: agreement of the ranking under other weights, data, normalisation
+  and aggregation with the ranking shown, for every ranked level;
+* ``02_correlatie_<level>`` and ``02_pca_<level>``: how far the indicators overlap (shown level);
 * layer ``02_index_<level>``: the index of the shown level, for QGIS;
 * ``02_moran`` and ``02_lisa_buurt``: global and local spatial clustering of the buurt indicators.
 
@@ -16,13 +19,15 @@ The figures are drawn by :mod:`decentraal.report.barriers` and saved by the note
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from decentraal.methods import barriers as barrier_methods
+from decentraal.methods import diagnostics as diagnostic_methods
 from decentraal.methods import hotspots as hotspot_methods
 from decentraal.methods import indicators
 
@@ -37,6 +42,34 @@ WEIGHTS_KIND = "queen"
 MIN_HOTSPOT_VALUES = 8
 #: The levels ranked besides the shown level (when the municipality has them).
 RANKED_LEVELS = ("wijk", "stadsdeel")
+#: Buurt indicators never tested for clustering: the distance to one or two counters is a smooth
+#: function of location by construction, so Moran's I is high whatever the data (see the report).
+NOT_CLUSTER_TESTED = ("afstand_loket_km",)
+#: Shares tested as empirical-Bayes standardised rates: indicator -> (event count, base count).
+#: The health share is a model estimate without counts and is tested as published.
+RATE_COUNTS = {"aandeel_65plus": ("inwoners_65plus", "inwoners")}
+#: Dimensions of the index when ``index_dimensies`` is true (each the mean of its members' z-scores,
+#: weighted by the mean of its members' weights, so each dimension counts once with equal weights).
+DIMENSIONS = {
+    "sociaal-economisch": ("inkomen_per_inwoner", "aandeel_herkomst_buiten_europa", "aandeel_goede_gezondheid"),
+    "leeftijd en huishouden": ("aandeel_65plus", "aandeel_eenpersoonshuishoudens"),
+    "mobiliteit": ("autos_per_huishouden", "afstand_loket_km"),
+}
+#: Principal components are computed when at least this many areas, and more areas than indicators, have
+#: every indicator (with fewer the components only reflect the few areas).
+MIN_PCA_AREAS = 3
+#: The indicator redrawn with ``gezondheid_onzekerheid_pp`` in the stability analysis.
+HEALTH_KEY = "aandeel_goede_gezondheid"
+#: Half-width of a normal 95% interval in standard deviations.
+Z_95 = 1.959963984540054
+#: Rows of the robustness table (check key -> Dutch label).
+CHECKS = {
+    "gewichten": "gewichten (Dirichlet-trekkingen)",
+    "gegevens": "gegevens (gezondheid opnieuw getrokken)",
+    "normalisatie": "normalisatie (percentielrang i.p.v. z-score)",
+    "aggregatie": "aggregatie (de andere keuze voor index_dimensies)",
+    "dimensies_gelijk": "elke dimensie telt één keer (gemiddeld gewicht per dimensie)",
+}
 
 
 @dataclass(frozen=True)
@@ -52,17 +85,32 @@ class Ranking:
         ``index``, ``weight_share_available``, ``missing_indicators`` (Dutch), ``rank``, the
         stability columns of :func:`decentraal.methods.barriers.rank_stability` (``p_top_n``,
         ``p_top_quartile``, ``rank_median``, ``rank_p05``, ``rank_p95``, ``loo_rank_min``,
-        ``loo_rank_max``), ``naam`` and ``inwoners``.
+        ``loo_rank_max``; over the weights of the dimensions when ``dimensions`` is true), the
+        robustness columns ``p_top_n_data``, ``data_rank_p05``, ``data_rank_p95`` (health
+        estimates redrawn; NaN when not applicable), ``rank_percentile`` (index from percentile
+        ranks), ``rank_alternative`` (the other aggregation) and ``rank_dimensions_equal`` (every
+        dimension weighted once: mean instead of sum of its members' weights), ``naam`` and ``inwoners``.
     weights
         The indicator weights that entered the index at this level.
     left_out
         The indicators left out at this level, with the reason (columns ``indicator``, ``reden``).
+    dimensions
+        Whether the index is the weighted mean of dimensions (``index_dimensies``).
+    dimension_weights
+        Dimension -> weight (sum of its members' normalised weights), whichever index is shown.
+    robustness
+        One row per check of :data:`CHECKS` that applies: ``check`` (key), ``toets`` (Dutch),
+        and :func:`decentraal.methods.diagnostics.rank_agreement` (``n_variants``,
+        ``spearman_median``, ``spearman_p05``, ``top_n_overlap``, ``same_first``).
     """
 
     level: str
     table: pd.DataFrame
     weights: dict[str, float]
     left_out: pd.DataFrame
+    dimensions: bool = False
+    dimension_weights: dict[str, float] = field(default_factory=dict)
+    robustness: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass(frozen=True)
@@ -72,20 +120,56 @@ class Hotspots:
     Attributes
     ----------
     keys
-        The indicator keys analysed (buurt indicators with enough values).
+        The indicator keys analysed (buurt indicators with enough values, except
+        :data:`NOT_CLUSTER_TESTED`).
     moran
-        One row per indicator: ``indicator`` (Dutch), ``I``, ``EI``, ``p_sim``, ``n``, ``zonder waarde``.
+        One row per indicator: ``indicator`` (Dutch), ``toets`` (``EB-aandeel`` for a share
+        tested as empirical-Bayes standardised rate, ``waarde`` for a value tested as
+        published), ``I``, ``EI``, ``p_sim``, ``n``, ``zonder waarde``, and the LISA counts
+        ``lisa_zonder_correctie`` (buurten with ``p_sim < alpha``), ``lisa_fdr`` (buurten below
+        the Benjamini-Hochberg cut-off) and ``p_grens_fdr`` (that cut-off).
     lisa
         One row per indicator and buurt: ``indicator`` (Dutch), ``code``, ``Is``, ``quadrant``,
-        ``p_sim``, ``significant``.
+        ``p_sim``, ``significant`` (after FDR control when ``fdr``), ``significant_zonder_correctie``.
     buurten
         The buurt polygons (index ``code``) in the order of the analysis, for the LISA map.
+    not_tested
+        Buurt indicators with enough values that are deliberately not tested (:data:`NOT_CLUSTER_TESTED`).
+    alpha
+        Significance level (the false discovery rate when ``fdr``).
+    fdr
+        Whether the LISA map shows the buurten significant after FDR control (``lisa_fdr``).
     """
 
     keys: tuple[str, ...]
     moran: pd.DataFrame
     lisa: pd.DataFrame
     buurten: gpd.GeoDataFrame
+    not_tested: tuple[str, ...] = ()
+    alpha: float = 0.05
+    fdr: bool = True
+
+
+@dataclass(frozen=True)
+class Diagnostics:
+    """How far the indicators of the shown level overlap.
+
+    Attributes
+    ----------
+    correlation
+        Pearson correlations of the direction-corrected z-scores (keys in rows and columns), so a
+        positive value means two indicators point to barriers in the same areas.
+    pca
+        Principal components of the same z-scores (:func:`decentraal.methods.diagnostics.principal_components`),
+        or ``None`` when too few areas have every indicator (:data:`MIN_PCA_AREAS`; e.g. the wijken of
+        Zandvoort, or the five stadsdelen of Haarlem against seven indicators).
+    n_complete
+        Areas with every indicator.
+    """
+
+    correlation: pd.DataFrame
+    pca: diagnostic_methods.PCA | None
+    n_complete: int
 
 
 @dataclass(frozen=True)
@@ -116,6 +200,8 @@ class BarrierResult:
         The index of ``level`` with the area polygons.
     hotspots
         Moran's I and LISA at buurt level.
+    diagnostics
+        Correlation and principal components of the indicators at ``level``.
     """
 
     level: str
@@ -128,6 +214,7 @@ class BarrierResult:
     rankings: Mapping[str, Ranking]
     index_layer: gpd.GeoDataFrame
     hotspots: Hotspots
+    diagnostics: Diagnostics
 
     @property
     def ranking(self) -> Ranking:
@@ -164,15 +251,82 @@ def comparison(tables: Mapping[str, pd.DataFrame], level: str, *, k: float = COM
     return result
 
 
+def _directions(keys: Mapping[str, float] | list[str]) -> dict[str, str]:
+    return {k: indicators.INDICATOR_BY_KEY[k].direction for k in keys}
+
+
+def _index_rank(scores: pd.DataFrame, weights: Mapping[str, float], *, dimensions: bool, min_share: float,
+                weighting: str = "mean") -> pd.Series:
+    """Rank of the composite index of ``scores`` (z-scores or percentile ranks), optionally via dimensions."""
+    if dimensions:
+        scores, weights = barrier_methods.dimension_scores(scores, weights, DIMENSIONS, weighting=weighting)
+    return barrier_methods.composite_index(scores, weights, min_share=min_share)["rank"]
+
+
 def ranking(table: pd.DataFrame, level: str, weights: Mapping[str, float], *, n_draws: int, concentration: float,
-            seed: int, top_n: int, min_share: float) -> Ranking:
-    """The composite index of one level with its rank stability (``table`` after disclosure control)."""
+            seed: int, top_n: int, min_share: float, dimensions: bool = False,
+            health_halfwidth: float = 0.0) -> Ranking:
+    """The composite index of one level with its rank stability and robustness (``table`` after disclosure control).
+
+    The index is the weighted mean of the indicators' z-scores, or with ``dimensions`` the
+    weighted mean of the :data:`DIMENSIONS`. The weight draws of the stability analysis vary
+    the weights of whatever is averaged (indicators or dimensions). The robustness checks
+    redraw the health estimates (normal errors with a 95% half-width of ``health_halfwidth``
+    percentage points, independent per area), replace z-scores by percentile ranks, switch the
+    aggregation, and weight every dimension once; each is compared with the ranking shown.
+
+    With equal indicator weights and every indicator known the dimension index equals the
+    indicator index (a dimension's weight is the sum of its members' weights, see
+    :func:`decentraal.methods.barriers.dimension_scores`); ``rank_dimensions_equal`` is the
+    ranking in which correlated indicators no longer count one dimension several times.
+    """
     z, index, used, left_out = indicators.barrier_index(table, dict(weights), min_share=min_share)
-    stability = barrier_methods.rank_stability(z, used, n_draws=n_draws, concentration=concentration, seed=seed,
-                                               top_n=top_n, min_share=min_share)
-    joined = index.join(stability.drop(columns=["rank"])).join(table.set_index("code")[["naam", "inwoners"]])
+    scores, score_weights = z, used
+    dim_scores, dim_weights = barrier_methods.dimension_scores(z, used, DIMENSIONS, weighting="mean")
+    if dimensions:
+        scores, score_weights = dim_scores, dim_weights
+        by_dimension = barrier_methods.composite_index(scores, score_weights, min_share=min_share)
+        index = index.assign(**{c: by_dimension[c] for c in ("index", "rank", "weight_share_available")})
+    stability = barrier_methods.rank_stability(scores, score_weights, n_draws=n_draws, concentration=concentration,
+                                               seed=seed, top_n=top_n, min_share=min_share)
+    baseline = index["rank"].to_numpy()
+    values = indicators.index_input(table, dict(weights))[0]
+    checks: dict[str, np.ndarray] = {
+        "gewichten": barrier_methods.weight_draw_ranks(scores, score_weights, n_draws=n_draws,
+                                                       concentration=concentration, seed=seed, min_share=min_share),
+    }
+    data = pd.DataFrame(np.nan, index=z.index, columns=["p_top_n_data", "data_rank_p05", "data_rank_p95"])
+    if HEALTH_KEY in used and health_halfwidth > 0:
+        checks["gegevens"] = barrier_methods.perturbed_ranks(
+            values, _directions(used), used, {HEALTH_KEY: health_halfwidth / Z_95}, n_draws=n_draws, seed=seed,
+            dimensions=DIMENSIONS if dimensions else None, min_share=min_share)
+        summary = diagnostic_methods.rank_summary(checks["gegevens"], top_n=top_n)
+        data[:] = summary[["p_top_n", "rank_p05", "rank_p95"]].to_numpy()
+    percentiles = barrier_methods.percentile_normalise(values, _directions(used))
+    extra = data.assign(
+        rank_percentile=_index_rank(percentiles, used, dimensions=dimensions, min_share=min_share),
+        rank_alternative=_index_rank(z, used, dimensions=not dimensions, min_share=min_share),
+        rank_dimensions_equal=_index_rank(z, used, dimensions=True, min_share=min_share, weighting="mean"),
+    )
+    checks["normalisatie"] = extra["rank_percentile"].to_numpy()
+    checks["aggregatie"] = extra["rank_alternative"].to_numpy()
+    checks["dimensies_gelijk"] = extra["rank_dimensions_equal"].to_numpy()
+    robustness = pd.DataFrame([
+        {"check": key, "toets": CHECKS[key], **diagnostic_methods.rank_agreement(baseline, ranks, top_n=top_n)}
+        for key, ranks in checks.items()
+    ])
+    joined = (index.join(stability.drop(columns=["rank"])).join(extra)
+              .join(table.set_index("code")[["naam", "inwoners"]]))
     ordered = joined.reset_index(names="code").sort_values(["rank", "naam"], na_position="last")
-    return Ranking(level, ordered, used, left_out)
+    return Ranking(level, ordered, used, left_out, dimensions, dim_weights, robustness)
+
+
+def diagnostics(table: pd.DataFrame, weights: Mapping[str, float], *, min_share: float) -> Diagnostics:
+    """Correlation matrix and principal components of the indicators that enter the index at one level."""
+    z = indicators.barrier_index(table, dict(weights), min_share=min_share)[0]
+    complete = int(z.notna().all(axis=1).sum())
+    pca = diagnostic_methods.principal_components(z) if complete >= max(MIN_PCA_AREAS, z.shape[1] + 1) else None
+    return Diagnostics(diagnostic_methods.indicator_correlation(z), pca, complete)
 
 
 def index_layer(areas: gpd.GeoDataFrame, r: Ranking) -> gpd.GeoDataFrame:
@@ -185,28 +339,91 @@ def layer_for_export(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return layer.drop(columns=["missing_indicators"]).assign(ontbrekend=layer["missing_indicators"])
 
 
-def hotspots(areas: gpd.GeoDataFrame, table: pd.DataFrame, *, permutations: int, seed: int, alpha: float) -> Hotspots:
+MORAN_COLUMNS = ["indicator", "toets", "I", "EI", "p_sim", "n", "zonder waarde", "lisa_zonder_correctie", "lisa_fdr",
+                 "p_grens_fdr"]
+LISA_COLUMNS = ["indicator", "code", "Is", "quadrant", "p_sim", "significant", "significant_zonder_correctie"]
+
+
+def _cluster_tests(buurten: pd.DataFrame, key: str, w: object, *, permutations: int, seed: int, alpha: float,
+                   fdr: bool) -> tuple[dict[str, object], pd.DataFrame]:
+    """Moran's I and LISA of one buurt indicator: a rate with EB standardisation, or the value as given."""
+    if key in RATE_COUNTS:
+        events, base = (buurten[c].where(buurten[key].notna()) for c in RATE_COUNTS[key])
+        m = hotspot_methods.morans_i_rate(events, base, w, permutations=permutations, seed=seed)
+        local = hotspot_methods.lisa_rate(events, base, w, permutations=permutations, seed=seed, alpha=alpha, fdr=fdr)
+        test = "EB-aandeel"
+    else:
+        m = hotspot_methods.morans_i(buurten[key], w, permutations=permutations, seed=seed)
+        local = hotspot_methods.lisa(buurten[key], w, permutations=permutations, seed=seed, alpha=alpha, fdr=fdr)
+        test = "waarde"
+    p = local["p_sim"].dropna()
+    cutoff = hotspot_methods.fdr_cutoff(p, alpha)
+    row = {"toets": test, "I": m["I"], "EI": m["EI"], "p_sim": m["p_sim"], "n": m["n"], "zonder waarde": m["n_dropped"],
+           "lisa_zonder_correctie": int((p < alpha).sum()), "lisa_fdr": int((p < cutoff).sum()), "p_grens_fdr": cutoff}
+    return row, local.assign(significant_zonder_correctie=local["p_sim"] < alpha)
+
+
+def hotspots(areas: gpd.GeoDataFrame, table: pd.DataFrame, *, permutations: int, seed: int, alpha: float,
+             fdr: bool = True) -> Hotspots:
     """Moran's I and LISA (queen contiguity) of every buurt indicator with enough values.
 
     ``areas`` are the buurt polygons, ``table`` the buurt indicators after disclosure control.
+    Shares with counts (:data:`RATE_COUNTS`) are tested as empirical-Bayes standardised rates;
+    the distance to the counter (:data:`NOT_CLUSTER_TESTED`) is not tested. Per indicator the
+    LISA counts are given without correction and after false-discovery-rate control at ``alpha``;
+    ``fdr`` decides which of the two marks a buurt as significant on the map.
     """
     names = _names()
     buurten = areas[["code", "geometry"]].merge(table, on="code").set_index("code")
-    keys = tuple(i.key for i in indicators.INDICATORS
-                 if i.finest_level == "buurt" and buurten[i.key].notna().sum() >= MIN_HOTSPOT_VALUES)
+    candidates = tuple(i.key for i in indicators.INDICATORS
+                       if i.finest_level == "buurt" and buurten[i.key].notna().sum() >= MIN_HOTSPOT_VALUES)
+    keys = tuple(k for k in candidates if k not in NOT_CLUSTER_TESTED)
     w = hotspot_methods.spatial_weights(buurten, kind=WEIGHTS_KIND)
     rows, local = [], {}
     for key in keys:
-        m = hotspot_methods.morans_i(buurten[key], w, permutations=permutations, seed=seed)
-        rows.append({"indicator": names[key], "I": m["I"], "EI": m["EI"], "p_sim": m["p_sim"], "n": m["n"],
-                     "zonder waarde": m["n_dropped"]})
-        local[names[key]] = hotspot_methods.lisa(buurten[key], w, permutations=permutations, seed=seed, alpha=alpha)
-    moran = pd.DataFrame(rows, columns=["indicator", "I", "EI", "p_sim", "n", "zonder waarde"])
+        row, local[names[key]] = _cluster_tests(buurten, key, w, permutations=permutations, seed=seed, alpha=alpha,
+                                                fdr=fdr)
+        rows.append({"indicator": names[key], **row})
+    moran = pd.DataFrame(rows, columns=MORAN_COLUMNS)
     if local:
-        lisa = pd.concat(local, names=["indicator", "code"]).reset_index()
+        lisa = pd.concat(local, names=["indicator", "code"]).reset_index()[LISA_COLUMNS]
     else:
-        lisa = pd.DataFrame(columns=["indicator", "code", "Is", "quadrant", "p_sim", "significant"])
-    return Hotspots(keys, moran, lisa, buurten[["geometry"]])
+        lisa = pd.DataFrame(columns=LISA_COLUMNS)
+    not_tested = tuple(k for k in candidates if k in NOT_CLUSTER_TESTED)
+    return Hotspots(keys, moran, lisa, buurten[["geometry"]], not_tested, float(alpha), bool(fdr))
+
+
+def _published_inwoners(r: Ranking, published: pd.DataFrame) -> Ranking:
+    """``r`` with its ``inwoners`` column as published (the index itself is unchanged)."""
+    return replace(r, table=r.table.assign(inwoners=r.table["code"].map(published.set_index("code")["inwoners"])))
+
+
+def _hide_unpublished(compared: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
+    """The comparison without the values, z-scores and flags of indicators hidden in ``published``."""
+    key = {name: k for k, name in _names().items()}
+    shown = published.set_index("code")
+    hidden = np.array([pd.isna(shown.at[area, key[name]]) for area, name in zip(compared["area"], compared["indicator"])],
+                      dtype=bool)
+    out = compared.copy()
+    out.loc[hidden, ["value", "z"]] = np.nan
+    out.loc[hidden, "flag"] = ""
+    return out
+
+
+def highest_barriers(rankings: Mapping[str, Ranking], level: str, n: int = 3) -> list[dict[str, Any]]:
+    """The ``n`` highest-ranked areas of the shown level (then of the stadsdelen, if ranked) for kerncijfers.json.
+
+    ``kans_top3`` is the share of weight draws in which the area ranks in the top ``top_n``
+    (3 by default) of its level.
+    """
+    out = []
+    for lv in dict.fromkeys([level, "stadsdeel"]):
+        if lv not in rankings:
+            continue
+        ranked = rankings[lv].table.dropna(subset=["rank"]).sort_values("rank").head(n)
+        out += [{"code": str(row.code), "naam": str(row.naam), "niveau": lv, "kans_top3": float(row.p_top_n)}
+                for row in ranked.itertuples()]
+    return out
 
 
 def barriers(s: Session) -> BarrierResult:
@@ -217,7 +434,8 @@ def barriers(s: Session) -> BarrierResult:
     s
         The session (:func:`decentraal.pipeline.start`); uses ``niveau``, the ``gewicht_*``
         weights, ``stabiliteit_trekkingen``, ``stabiliteit_concentratie``, ``seed``, ``top_n``,
-        ``min_gewicht_aandeel``, ``lisa_permutaties`` and ``lisa_alpha``.
+        ``min_gewicht_aandeel``, ``index_dimensies``, ``gezondheid_onzekerheid_pp``,
+        ``lisa_permutaties``, ``lisa_alpha`` and ``lisa_fdr``.
 
     Returns
     -------
@@ -228,25 +446,34 @@ def barriers(s: Session) -> BarrierResult:
     levels = ranked_levels(level, list(s.layers))
     definitions = indicators.indicator_metadata()
     table = s.tables[level]
-    layer = s.layers[level][["code", "geometry"]].merge(table, on="code")
-    map_keys = tuple(k for k in (i.key for i in indicators.INDICATORS) if table[k].notna().any())
-    compared = comparison(s.tables, level)
+    published = s.published[level]  # what is written and shown: secondary suppression over all levels
+    layer = s.layers[level][["code", "geometry"]].merge(published, on="code")
+    map_keys = tuple(k for k in (i.key for i in indicators.INDICATORS) if published[k].notna().any())
+    compared = _hide_unpublished(comparison(s.tables, level), published)
     rankings = {
         lv: ranking(s.tables[lv], lv, p.weights(), n_draws=p.stabiliteit_trekkingen,
                     concentration=p.stabiliteit_concentratie, seed=p.seed, top_n=p.top_n,
-                    min_share=p.min_gewicht_aandeel)
+                    min_share=p.min_gewicht_aandeel, dimensions=p.index_dimensies,
+                    health_halfwidth=p.gezondheid_onzekerheid_pp)
         for lv in levels
     }
+    rankings = {lv: _published_inwoners(r, s.published[lv]) for lv, r in rankings.items()}
     shown = index_layer(s.layers[level], rankings[level])
     spots = hotspots(s.layers["buurt"], s.tables["buurt"], permutations=p.lisa_permutaties, seed=p.seed,
-                     alpha=p.lisa_alpha)
+                     alpha=p.lisa_alpha, fdr=p.lisa_fdr)
+    diag = diagnostics(table, p.weights(), min_share=p.min_gewicht_aandeel)
 
     s.out.table(definitions, "02_indicatoren_definities")
-    s.out.table(table.drop(columns=["onderdrukt_kolommen"]), f"02_indicatoren_{level}")
+    s.out.table(published.drop(columns=["onderdrukt_kolommen"]), f"02_indicatoren_{level}")
     s.out.table(compared, f"02_vergelijking_gemiddelde_{level}")
     for lv, r in rankings.items():
         s.out.table(r.table, f"02_index_{lv}")
+        s.out.table(r.robustness, f"02_robuustheid_{lv}")
+    s.out.table(diag.correlation.reset_index(names="indicator"), f"02_correlatie_{level}")
+    if diag.pca is not None:
+        s.out.table(diag.pca.variance.join(diag.pca.loadings.T).reset_index(), f"02_pca_{level}")
     s.out.layer(layer_for_export(shown), f"02_index_{level}")
     s.out.table(spots.moran, "02_moran")
     s.out.table(spots.lisa, "02_lisa_buurt")
-    return BarrierResult(level, levels, definitions, table, layer, map_keys, compared, rankings, shown, spots)
+    s.out.summary({"hoogste_belemmering": highest_barriers(rankings, level)}, "02")
+    return BarrierResult(level, levels, definitions, published, layer, map_keys, compared, rankings, shown, spots, diag)

@@ -20,7 +20,7 @@ from decentraal.errors import DataError
 from decentraal.io.registry import verified_checksums
 from decentraal.methods import geography, indicators
 from decentraal.methods import overview as overview_methods
-from decentraal.methods.disclosure import suppress
+from decentraal.methods.disclosure import FLAG_COLUMN, FLAG_COLUMNS_COLUMN, REASON_COLUMN, select_flags
 from decentraal.methods.joins import join_by_code, join_report
 
 if TYPE_CHECKING:
@@ -146,15 +146,22 @@ class OverviewResult:
 
 
 def overview(s: Session) -> OverviewResult:
-    """Chapter 01 for the session's municipality; writes its tables and layer (disclosure-checked)."""
+    """Chapter 01 for the session's municipality; writes its tables and layer (disclosure-checked).
+
+    The population table and layer take inhabitants, households and the share 65+ from
+    ``s.published`` (primary and secondary suppression over all levels at once), so no hidden
+    count follows from a wijk total minus its buurten, from the share 65+ times the
+    inhabitants, nor from combining runs at different levels; rows are sorted on the
+    published values, so a hidden row's place does not reveal its size either.
+    """
     p = s.params
     coverage = overview_methods.coverage(s.layers).reset_index()
     codes = set().union(*(set(layer["code"]) for layer in s.layers.values()))
     own = s.join_report.loc[s.join_report["code"].isin(codes) | s.join_report["code"].str[2:6].eq(p.gemeente[2:])]
     check = overview_methods.total_check(loaders.load_kwb(), p.gemeente)
-    table = overview_methods.population_table(s.layers[p.niveau])
-    safe = suppress(table, count_columns=["inwoners", "huishoudens"], share_columns={"aandeel_65plus": "inwoners"},
-                    threshold=p.onthulling_drempel)
+    published = select_flags(s.published[p.niveau], ["inwoners", "huishoudens", "aandeel_65plus"])
+    flags = published[["code", FLAG_COLUMN, FLAG_COLUMNS_COLUMN, REASON_COLUMN]]
+    safe = overview_methods.population_table(published).merge(flags, on="code", how="left")
     layer = s.layers[p.niveau][["code", "naam", "geometry"]].merge(safe[["code", "inwoners"]], on="code")
     s.out.table(coverage, "01_dekking")
     s.out.table(own, "01_koppelrapport")

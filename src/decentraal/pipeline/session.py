@@ -41,6 +41,12 @@ class Session:
     code_version: str
     #: ``configs/base.yaml`` entries (unit, source or "aanname", range) of every parameter.
     base: dict[str, dict[str, Any]]
+    #: Per level, the tables as they may be published: counts and shares after primary and
+    #: secondary suppression over the whole area hierarchy (:func:`common.published_layers`),
+    #: computed once for every level of the municipality. Every table or layer that shows
+    #: people per area takes its count and share columns from here; ``tables`` (primary
+    #: suppression only) stay the input of the analysis.
+    published: dict[str, pd.DataFrame]
 
     @property
     def gemeentenaam(self) -> str:
@@ -87,5 +93,6 @@ def start(chapter: str, namespace: Mapping[str, Any] | None = None) -> Session:
     layers_all, counters_all, join_report = data.read_layers()
     layers, tables = common.safe_layers(layers_all, params.gemeente, params.onthulling_drempel)
     counters = counters_all.loc[counters_all["gemeentecode"] == params.gemeente].reset_index(drop=True)
+    published = common.published_layers(layers, params.onthulling_drempel)
     return Session(params, out, layers_all, counters_all, join_report, layers, tables, counters, sources(),
-                   files.code_version(), configs.base_entries())
+                   files.code_version(), configs.base_entries(), published=published)

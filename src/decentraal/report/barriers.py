@@ -1,4 +1,4 @@
-"""Chapter 02 for the committee: indicators, comparison, index, rank stability, hot spots.
+"""Chapter 02 for the committee: indicators, comparison, index, rank stability, overlap, hot spots.
 
 Every function takes the :class:`~decentraal.pipeline.barriers.BarrierResult` (and the session
 for names and parameters) and returns an object a notebook cell displays: a table (Styler),
@@ -8,6 +8,7 @@ as the cell result and the notebook saves it with ``s.out.figure``).
 
 from __future__ import annotations
 
+import numpy as np
 import seaborn as sns
 from IPython.display import HTML, Markdown
 from matplotlib.figure import Figure
@@ -16,11 +17,18 @@ from pandas.io.formats.style import Styler
 
 from decentraal.methods.hotspots import LABEL_NO_NEIGHBOURS
 from decentraal.methods.indicators import INDICATOR_BY_KEY
-from decentraal.pipeline.barriers import BarrierResult, Ranking
+from decentraal.pipeline.barriers import DIMENSIONS, HEALTH_KEY, BarrierResult, Hotspots, Ranking
 from decentraal.pipeline.session import Session
 from decentraal.report import format as fmt
 from decentraal.report import maps, narrative, overview, tables
-from decentraal.report.labels import LISA_COLOURS
+from decentraal.report.labels import (
+    CLUSTER_TESTS,
+    HEALTH_MODEL_NOTE,
+    INDICATOR_SHORT,
+    LEVEL_PLURAL,
+    LISA_COLOURS,
+    NOT_CLUSTER_TESTED_REASONS,
+)
 
 #: Stadsdelen the committee asked about; the summary names their place when stadsdelen are ranked.
 COMMITTEE_FOCUS = ["Schalkwijk", "Noord", "Oost"]
@@ -30,6 +38,18 @@ STABILITY_COLOURS = ["#7a1f2b", "#d9a0a8"]
 RANKING_COLUMNS = ["rank", "naam", "index", "p_top_n", "p_top_quartile", "rank_p05", "rank_p95",
                    "loo_rank_min", "loo_rank_max", "missing_indicators"]
 OTHER_RANKING_COLUMNS = ["rank", "naam", "index", "p_top_n", "p_top_quartile", "loo_rank_min", "loo_rank_max"]
+#: Columns of the Moran table.
+MORAN_COLUMNS = ["indicator", "toets", "I", "EI", "p_sim", "n", "zonder_waarde", "lisa_zonder_correctie", "lisa_fdr"]
+#: Columns of the robustness tables (checks, and areas).
+ROBUSTNESS_COLUMNS = ["toets", "n_variants", "spearman_median", "spearman_p05", "top_n_overlap", "same_first"]
+ROBUSTNESS_AREA_COLUMNS = ["rank", "naam", "index", "p_top_n", "p_top_n_data", "data_rank_p05", "data_rank_p95",
+                           "rank_percentile", "rank_alternative", "rank_dimensions_equal"]
+#: Titles of the robustness checks in the summary.
+CHECK_TITLES = {"normalisatie": "Normalisatie", "dimensies_gelijk": "Elke dimensie één keer", "aggregatie": "Aggregatie"}
+#: Correlations are named in the overlap summary only when at least this many areas carry them.
+MIN_CORRELATION_AREAS = 8
+#: Correlations at least this strong (in absolute value) are named in the overlap summary.
+STRONG_CORRELATION = 0.7
 
 
 def header(s: Session) -> HTML:
@@ -48,7 +68,8 @@ def header(s: Session) -> HTML:
         "nergens getoond (tabellen, kaarten, exports); gebieden met te weinig inwoners krijgen geen index."
     )
     own = (*(f"gewicht_{k}" for k in p.weights()), "seed", "stabiliteit_trekkingen", "stabiliteit_concentratie",
-           "min_gewicht_aandeel", "lisa_alpha", "lisa_permutaties")
+           "min_gewicht_aandeel", "index_dimensies", "gezondheid_onzekerheid_pp", "lisa_alpha", "lisa_fdr",
+           "lisa_permutaties")
     return overview.header(s, notes=notes, parameters=own)
 
 
@@ -147,14 +168,60 @@ def other_rankings(r: BarrierResult, s: Session) -> list[Markdown | Styler]:
 
 
 def moran_table(r: BarrierResult) -> Styler:
-    """Global Moran's I per buurt indicator, with its permutation p-value."""
+    """Global Moran's I per buurt indicator, its permutation p-value, and the LISA buurten before and after FDR."""
     shown = r.hotspots.moran.rename(columns={"zonder waarde": "zonder_waarde"})
-    return tables.table(shown, ["indicator", "I", "EI", "p_sim", "n", "zonder_waarde"])
+    return tables.table(shown, MORAN_COLUMNS)
 
 
 def hotspot_summary(r: BarrierResult, s: Session) -> Markdown:
-    """One sentence per buurt indicator on spatial clustering."""
-    return Markdown(narrative.hotspot_summary(r.hotspots.moran, alpha=s.params.lisa_alpha))
+    """One sentence per buurt indicator on spatial clustering, with the LISA counts before and after FDR."""
+    return Markdown(narrative.hotspot_summary(r.hotspots.moran, alpha=s.params.lisa_alpha, fdr=r.hotspots.fdr))
+
+
+def _permutation_floor(r: BarrierResult, s: Session) -> str:
+    """A sentence when the strictest FDR threshold lies below the smallest attainable permutation p-value."""
+    h, p = r.hotspots, s.params
+    if h.moran.empty:
+        return ""
+    smallest = 1 / (p.lisa_permutaties + 1)
+    strictest = h.alpha / h.moran["n"].max()
+    if strictest >= smallest:
+        return ""
+    return (f" Met {fmt.number(p.lisa_permutaties)} permutaties is de kleinste mogelijke p-waarde "
+            f"{fmt.number(smallest, 4)}, terwijl de strengste FDR-grens bij {fmt.number(h.moran['n'].max())} buurten "
+            f"{fmt.number(strictest, 4)} is: een buurt komt er alleen door als meer buurten een zeer kleine p-waarde "
+            "hebben. Meer permutaties (lisa_permutaties) maken kleinere p-waarden mogelijk.")
+
+
+def _tested_buurten(h: Hotspots) -> str:
+    return fmt.number(h.moran["n"].max()) if len(h.moran) else fmt.MISSING
+
+
+def _expected_false(h: Hotspots) -> str:
+    return fmt.number(h.alpha * h.moran["n"].max()) if len(h.moran) else fmt.MISSING
+
+
+def hotspot_method(r: BarrierResult, s: Session) -> Markdown:
+    """How each buurt indicator was tested, why the distance is not, and the multiple-testing correction."""
+    h = r.hotspots
+    alpha = fmt.number(h.alpha, 2)
+    lines = [
+        f"- **Meervoudig toetsen.** LISA toetst elke buurt apart; bij niveau {alpha} zijn er dan per indicator door "
+        f"toeval alleen al ongeveer {_expected_false(h)} van de {_tested_buurten(h)} buurten 'significant' te "
+        "verwachten. Daarom is het "
+        f"verwachte aandeel vals-positieven onder de significante buurten begrensd op {alpha} (false discovery rate, "
+        "Benjamini-Hochberg, esda.fdr). "
+        + ("De kaart toont de buurten die na deze correctie significant zijn; " if h.fdr else
+           "De kaart toont op verzoek (lisa_fdr = false) de buurten zonder correctie; ")
+        + "de tabel geeft beide aantallen."
+        + _permutation_floor(r, s),
+    ]
+    for key in h.keys:
+        test = h.moran.loc[h.moran["indicator"] == INDICATOR_BY_KEY[key].label_nl, "toets"].iloc[0]
+        lines.append(f"- **{INDICATOR_BY_KEY[key].label_nl}:** {CLUSTER_TESTS[test]}.")
+    for key in h.not_tested:
+        lines.append(f"- **{INDICATOR_BY_KEY[key].label_nl}:** {NOT_CLUSTER_TESTED_REASONS[key]}.")
+    return Markdown("\n".join(lines))
 
 
 def lisa_map(r: BarrierResult, s: Session) -> Figure:
@@ -168,7 +235,10 @@ def lisa_map(r: BarrierResult, s: Session) -> Figure:
         local = h.lisa.loc[h.lisa["indicator"] == label].set_index("code")["quadrant"]
         quadrant = local.reindex(h.buurten.index)
         maps.draw_polygons(ax, h.buurten.geometry, quadrant.map(LISA_COLOURS).tolist(), linewidth=0.3)
-        ax.set_title(f"{label}\n(LISA, p < {fmt.legend_number(s.params.lisa_alpha)})", fontsize=9)
+        row = h.moran.loc[h.moran["indicator"] == label].iloc[0]
+        rule = (f"FDR {fmt.legend_number(h.alpha)}" if h.fdr else f"p < {fmt.legend_number(h.alpha)}, geen correctie")
+        counts = f"{fmt.number(row.lisa_zonder_correctie)} zonder correctie, {fmt.number(row.lisa_fdr)} na FDR"
+        ax.set_title(f"{label}\n(LISA, {rule}; {counts})", fontsize=9)
         ax.set_axis_off()
     for ax in list(axes.flat)[len(h.keys):]:
         ax.set_axis_off()
@@ -178,8 +248,149 @@ def lisa_map(r: BarrierResult, s: Session) -> Figure:
 
 
 def hotspots(r: BarrierResult, s: Session) -> list[Styler | Markdown]:
-    """The Moran table and its summary sentence (the LISA map is saved separately)."""
-    return [moran_table(r), hotspot_summary(r, s)]
+    """The Moran table, its summary sentence and how each indicator was tested (the LISA map is saved separately)."""
+    return [moran_table(r), hotspot_summary(r, s), hotspot_method(r, s)]
+
+
+# --------------------------------------------------------------------------- overlap and robustness
+def _short(key: str) -> str:
+    return INDICATOR_SHORT.get(key, key)
+
+
+def correlation_heatmap(r: BarrierResult) -> Figure:
+    """Heat map of the correlations between the indicators' z-scores at the shown level (higher = more barrier)."""
+    corr = r.diagnostics.correlation
+    names = [_short(k) for k in corr.columns]
+    text = np.vectorize(lambda v: fmt.number(v, 2))(corr.to_numpy())
+    fig = Figure(figsize=(7.5, 6.2))
+    ax = fig.add_subplot()
+    sns.heatmap(corr.to_numpy(), ax=ax, vmin=-1, vmax=1, cmap="RdBu_r", annot=text, fmt="", square=True,
+                xticklabels=names, yticklabels=names, cbar_kws={"label": "correlatie (Pearson)", "shrink": 0.8})
+    ax.tick_params(axis="x", labelrotation=45)
+    for label in ax.get_xticklabels():
+        label.set_horizontalalignment("right")
+    ax.set_title(f"Samenhang van de indicatoren per {r.level} (z-scores, hoger = meer belemmering)", fontsize=10)
+    return fig
+
+
+def _strong_pairs(r: BarrierResult) -> list[str]:
+    corr = r.diagnostics.correlation
+    keys = list(corr.columns)
+    pairs = [(corr.iloc[i, j], keys[i], keys[j]) for i in range(len(keys)) for j in range(i + 1, len(keys))]
+    strong = sorted((pair for pair in pairs if abs(pair[0]) >= STRONG_CORRELATION), key=lambda pair: -abs(pair[0]))
+    return [f"{_short(a)} en {_short(b)} (r = {fmt.number(v, 2)})" for v, a, b in strong]
+
+
+def _aggregation_sentence(r: BarrierResult) -> str:
+    groups = "; ".join(f"{name}: {fmt.join([_short(k) for k in members])}" for name, members in DIMENSIONS.items())
+    if r.ranking.dimensions:
+        return (f"Deze pagina gebruikt de index van drie dimensies (index_dimensies = true; {groups}). Elke dimensie "
+                "is het gemiddelde van haar beschikbare z-scores en weegt zo zwaar als haar indicatoren samen.")
+    return (f"Deze pagina gebruikt de index van de indicatoren afzonderlijk (index_dimensies = false). Met "
+            f"index_dimensies = true worden ze eerst per dimensie gemiddeld ({groups}), met als gewicht de som van de "
+            "gewichten van de indicatoren.")
+
+
+def _same_index_sentence(r: BarrierResult) -> str:
+    """Say so when the dimension index equals the indicator index (equal weights within every dimension)."""
+    weights = r.ranking.weights
+    equal = all(len({weights[k] for k in members if k in weights}) <= 1 for members in DIMENSIONS.values())
+    if not equal:
+        return ""
+    return (" Omdat de gewichten binnen elke dimensie gelijk zijn, geven beide keuzes precies dezelfde index zolang "
+            "alle indicatoren bekend zijn; het verschil zit alleen in gebieden waar een indicator ontbreekt.")
+
+
+def _health_note(r: BarrierResult) -> str:
+    """Why health correlates with income and origin by construction, when it does strongly."""
+    corr = r.diagnostics.correlation
+    if HEALTH_KEY not in corr.columns:
+        return ""
+    others = [k for k in ("inkomen_per_inwoner", "aandeel_herkomst_buiten_europa") if k in corr.columns]
+    if not any(abs(corr.loc[HEALTH_KEY, k]) >= STRONG_CORRELATION for k in others):
+        return ""
+    return " " + HEALTH_MODEL_NOTE + " De samenhang van gezondheid met inkomen en herkomst is dus deels ingebouwd."
+
+
+def overlap_summary(r: BarrierResult, s: Session) -> Markdown:
+    """How far the indicators overlap: strongest correlations, share of the first principal component, which index."""
+    pca, plural = r.diagnostics.pca, LEVEL_PLURAL[r.level]
+    strong = _strong_pairs(r)
+    pairs = (f"De sterkste samenhang: {fmt.join(strong)}. Deze indicatoren wijzen grotendeels naar dezelfde "
+             f"{LEVEL_PLURAL[r.level]}.{_health_note(r)}" if strong else
+             f"Geen paar indicatoren hangt sterker samen dan r = {fmt.number(STRONG_CORRELATION, 1)}.")
+    n_pairs = r.diagnostics.correlation.attrs.get("n_pairs", 0)
+    if n_pairs < MIN_CORRELATION_AREAS:
+        pairs = (f"Sommige correlaties rusten op maar {fmt.number(n_pairs)} {plural}; daarmee zeggen ze weinig en "
+                 "worden ze hier niet uitgelicht.")
+    k = len(r.diagnostics.correlation)
+    if pca is None:
+        components = (f"Maar {fmt.number(r.diagnostics.n_complete)} {plural} hebben alle {k} indicatoren; dat is te "
+                      "weinig voor hoofdcomponenten (daarvoor zijn meer gebieden dan indicatoren nodig).")
+    else:
+        components = (f"Over {fmt.number(pca.n)} {plural} met alle {k} indicatoren verklaart de eerste hoofdcomponent "
+                      f"{fmt.percent(pca.first_share)} van de variantie (bij onafhankelijke indicatoren zou dat ongeveer "
+                      f"{fmt.percent(1 / k)} zijn).")
+    text = [
+        f"{components} {pairs}",
+        "Bij gelijke gewichten telt een onderliggende dimensie zo vaak mee als er indicatoren zijn die haar meten. "
+        + _aggregation_sentence(r) + _same_index_sentence(r) + " Wat er verandert als elke "
+        "dimensie één keer telt, staat in de volgende paragraaf.",
+    ]
+    return Markdown("\n\n".join(text))
+
+
+def _first(ranking: Ranking, column: str) -> str:
+    first = ranking.table.loc[ranking.table[column] == 1, "naam"]
+    return fmt.join(first.tolist()) if len(first) else fmt.MISSING
+
+
+def robustness_summary(r: BarrierResult, s: Session) -> Markdown:
+    """Plain-language summary of the robustness checks of the shown level."""
+    p, ranking = s.params, r.ranking
+    checks = ranking.robustness.set_index("check")
+    top, first = p.top_n, _first(ranking, "rank")
+    lines = []
+    w = checks.loc["gewichten"]
+    lines.append(f"- **Gewichten:** mediane rangcorrelatie met de getoonde rangorde {fmt.number(w.spearman_median, 2)}; "
+                 f"{first} blijft nummer 1 in {fmt.percent(w.same_first)} van de trekkingen.")
+    if "gegevens" in checks.index:
+        d = checks.loc["gegevens"]
+        lines.append(
+            f"- **Gegevens:** de geleverde RIVM-schattingen van de ervaren gezondheid hebben geen onzekerheidsmarge; "
+            f"aangenomen is ± {fmt.number(p.gezondheid_onzekerheid_pp, 1)} procentpunt (95%-interval, "
+            "gezondheid_onzekerheid_pp), los per gebied. Mediane rangcorrelatie "
+            f"{fmt.number(d.spearman_median, 2)}, van de hoogste {top} blijft {fmt.percent(d.top_n_overlap)} in de "
+            f"hoogste {top}, {first} blijft nummer 1 in {fmt.percent(d.same_first)} van de trekkingen. De afstand is "
+            "niet opnieuw getrokken: de fout daarin (loket op het midden van zijn gebied, hemelsbreed) is systematisch, "
+            "geen toeval per gebied.")
+    elif HEALTH_KEY not in ranking.weights:
+        lines.append("- **Gegevens:** de ervaren gezondheid zit niet in de index op dit niveau; niets opnieuw getrokken.")
+    else:
+        lines.append("- **Gegevens:** gezondheid_onzekerheid_pp is 0; de gezondheidsschattingen zijn niet opnieuw getrokken.")
+    for key, column, what in (("normalisatie", "rank_percentile", "Met percentielrangen in plaats van z-scores"),
+                              ("dimensies_gelijk", "rank_dimensions_equal",
+                               "Als elke dimensie één keer telt (gewicht = gemiddelde van de gewichten van haar indicatoren)"),
+                              ("aggregatie", "rank_alternative", "Met de andere keuze voor index_dimensies")):
+        c = checks.loc[key]
+        lines.append(f"- **{CHECK_TITLES[key]}:** {what} is de rangcorrelatie {fmt.number(c.spearman_median, 2)}, "
+                     f"blijft {fmt.percent(c.top_n_overlap)} van de hoogste {top} in de hoogste {top}, en is "
+                     f"{_first(ranking, column)} nummer 1.")
+    return Markdown("\n".join(lines))
+
+
+def robustness_table(r: BarrierResult, s: Session) -> Styler:
+    """Agreement of each robustness check with the ranking shown (rank correlation, top n found back, same first)."""
+    top = fmt.number(s.params.top_n)
+    return tables.table(r.ranking.robustness, ROBUSTNESS_COLUMNS,
+                        labels={"top_n_overlap": f"hoogste {top} teruggevonden"})
+
+
+def robustness_areas(r: BarrierResult, s: Session) -> Styler:
+    """Per area: rank and chance of a top place under the weight draws, the data draws and the other choices."""
+    top = fmt.number(s.params.top_n)
+    return tables.table(r.ranking.table, ROBUSTNESS_AREA_COLUMNS,
+                        labels={"p_top_n": f"kans top {top} (gewichten)", "p_top_n_data": f"kans top {top} (gegevens)"})
 
 
 def summary(r: BarrierResult, s: Session) -> HTML:

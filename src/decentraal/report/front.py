@@ -84,11 +84,22 @@ def front_page(summary: Mapping[str, Any], pages: Sequence[tuple[str, str, str]]
             f"en kost de gemeente als geheel <b>{_euro(one['extra_kosten_per_jaar_eur'])}</b> per jaar extra, "
             f"<b>{_euro(one['kosten_per_bezoek_eur'])}</b> per bezoek aan het nieuwe loket.</p>"
         )
+        ties = one.get("bijna_even_goed", [])
+        if ties:
+            listed = fmt.join([html.escape(fmt.join(t["locaties"])) + f" (+{fmt.number(100 * t['verschil'], 1)}%)" for t in ties])
+            answer.append(
+                f"<p>Bijna even goed (gemiddelde afstand hooguit enkele procenten langer): {listed}. Zulke verschillen "
+                "vallen binnen de onzekerheid van de aannames; het model kan tussen deze locaties niet scherp kiezen.</p>"
+            )
         answer.append(
             "<p>De bandbreedte van de kosten komt vooral uit één open vraag: of de ruim 400.000 euro per jaar uit de "
-            "informatienota het personeel van het loket al omvat (ondergrens) of niet (bovengrens). Het centrale loket "
+            "informatienota het personeel van het loket al omvat (onderkant) of niet (bovenkant). Het centrale loket "
             "heeft minder balies nodig als bezoekers naar het nieuwe loket gaan; dat is verrekend.</p>"
         )
+        most = summary.get("onzekerheid", {}).get("belangrijkste_aanname")
+        if most:
+            answer.append(f"<p>De aanname die de kosten per bezoek het meest bepaalt (gevoeligheidsanalyse): "
+                          f"<code>{html.escape(str(most))}</code>.</p>")
     demand = _demand_sentence(summary)
     if demand:
         answer.append(f"<p>{html.escape(demand)}</p>")

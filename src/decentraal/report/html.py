@@ -25,6 +25,8 @@ from decentraal.io import assets
 from decentraal.report import format as fmt
 from decentraal.report.labels import STADSDEEL_NOTE, SYNTHETIC_NOTE
 
+#: Parameters that are identifiers, shown without number formatting.
+IDENTIFIERS = {"seed", "gemeente", "naam"}
 HIDDEN_TAGS = {"injected-parameters", "parameters", "remove-cell"}
 
 
@@ -37,7 +39,10 @@ def header_html(params: Mapping[str, Any], *, sources: Iterable[Mapping[str, Any
     :func:`decentraal.pipeline.session.sources`).
     """
     run_date = run_date or dt.datetime.now().astimezone()
-    rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(_fmt(v))}</td></tr>" for k, v in params.items())
+    rows = "".join(
+        f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v) if k in IDENTIFIERS else _fmt(v))}</td></tr>"
+        for k, v in params.items()
+    )
     srcs = "".join(
         f"<li>{html.escape(s['bron'])} ({s['jaar']}); bestand <code>{html.escape(s['bestand'])}</code></li>" for s in sources
     )
@@ -56,8 +61,12 @@ def header_html(params: Mapping[str, Any], *, sources: Iterable[Mapping[str, Any
 
 def _fmt(value: Any) -> str:
     """A parameter value in Dutch notation (400.000; 0,333; 1,5)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if not isinstance(value, (int, float)):
         return str(value)
+    if isinstance(value, int) and 1900 <= value <= 2100 or value == 0:
+        return str(value)  # years, seeds of zero: no thousands separator
     if float(value).is_integer():
         return fmt.number(value)
     return format_decimal(float(value), format="#,##0.####", locale=fmt.LOCALE)

@@ -130,6 +130,21 @@ COLUMNS: dict[str, Column] = {
     "gegeven": Column("gegeven"),
     "jaar": Column("jaar", "text"),
     "opmerking": Column("opmerking"),
+    # chapter 02 statistics
+    "toets": Column("toets"),
+    "lisa_zonder_correctie": Column("LISA-buurten zonder correctie", "int"),
+    "lisa_fdr": Column("LISA-buurten na FDR", "int"),
+    "n_variants": Column("varianten", "int"),
+    "spearman_median": Column("rangcorrelatie (mediaan)", "dec2"),
+    "spearman_p05": Column("rangcorrelatie (5%)", "dec2"),
+    "top_n_overlap": Column("top n teruggevonden", "share"),
+    "same_first": Column("zelfde nummer 1", "share"),
+    "p_top_n_data": Column("kans top n (gegevens)", "share"),
+    "data_rank_p05": Column("plaats 5% (gegevens)", "dec1"),
+    "data_rank_p95": Column("plaats 95% (gegevens)", "dec1"),
+    "rank_percentile": Column("plaats (percentielrang)", "int"),
+    "rank_alternative": Column("plaats (andere aggregatie)", "int"),
+    "rank_dimensions_equal": Column("plaats (dimensies gelijk)", "int"),
 }
 
 #: Where each ingredient of the analysis comes from (shown in chapter 01).
@@ -157,3 +172,124 @@ COUNTER_LOCATION_NOTE = (
     "De bestaande loketten staan op het midden van het gebied waarin hun adres ligt (geen "
     "gegeocodeerde coördinaat beschikbaar); afstanden zijn hemelsbreed tussen buurtmiddens."
 )
+
+
+# chapter 02 statistics
+#: How the RIVM health estimates are made (RIVM, SMAP-verantwoording), shown where it matters.
+HEALTH_MODEL_NOTE = (
+    "Het RIVM-model (SMAP) schat de gezondheid per buurt uit achtergrondkenmerken als leeftijd, geslacht, herkomst, "
+    "huishoudsamenstelling, opleiding, inkomen en woningtype, en neemt informatie uit naastgelegen gebieden mee."
+)
+#: Cluster test of a buurt indicator (``toets`` in the Moran table) -> what it means.
+CLUSTER_TESTS = {
+    "EB-aandeel": (
+        "getoetst als empirisch-Bayes gestandaardiseerd aandeel (Assunção en Reis; esda.Moran_Rate): een aandeel "
+        "op weinig inwoners schommelt meer door toeval en telt daarom minder zwaar mee dan een aandeel op veel inwoners"
+    ),
+    "waarde": (
+        "getoetst zoals gepubliceerd: het is een modelschatting van het RIVM per buurt, zonder aantallen waarmee het "
+        "toeval per buurt te wegen is. " + HEALTH_MODEL_NOTE + " Een deel van de clustering komt daardoor uit het "
+        "model en niet alleen uit de metingen"
+    ),
+}
+#: Buurt indicators not tested for clustering -> why (shown on the page).
+NOT_CLUSTER_TESTED_REASONS = {
+    "afstand_loket_km": (
+        "niet getoetst op clustering. De afstand tot het dichtstbijzijnde loket loopt per constructie geleidelijk "
+        "op met de afstand tot dat punt: naburige buurten liggen altijd op bijna dezelfde afstand, dus Moran's I is "
+        "hoog en 'significant' wat de gegevens ook zijn. Dat zegt niets over een ruimtelijk patroon van belemmeringen"
+    ),
+}
+#: Short Dutch names of the indicators for sentences about pairs (correlations).
+INDICATOR_SHORT = {
+    "aandeel_65plus": "65-plussers",
+    "aandeel_eenpersoonshuishoudens": "eenpersoonshuishoudens",
+    "aandeel_herkomst_buiten_europa": "herkomst buiten Europa",
+    "inkomen_per_inwoner": "inkomen",
+    "aandeel_goede_gezondheid": "ervaren gezondheid",
+    "autos_per_huishouden": "auto's per huishouden",
+    "afstand_loket_km": "afstand tot het loket",
+}
+
+
+# chapter 03 over time
+COLUMNS.update({
+    "piekmaand": Column("piekmaand"),
+    "bezoeken_piekmaand": Column("bezoeken in piekmaand", "int"),
+    "balies_afspraak": Column("balies afspraak", "int"),
+    "balies_inloop": Column("balies inloop", "int"),
+    "toegangstijd_dagen": Column("tijd tot afspraak (werkdagen)", "dec1"),
+    "binnen_toegangsnorm": Column("afspraak binnen norm", "share"),
+    "inloop_wachttijd_min": Column("gem. wachttijd inloop (min)", "dec1"),
+    "inloop_binnen_norm": Column("inloop binnen wachtnorm", "share"),
+    "baliuren_per_jaar": Column("baliewerkuren per jaar", "int"),
+    "bezoeken_nieuw": Column("bezoeken nieuwe loketten", "hundreds"),
+    "bezoeken_dichterbij": Column("bezoeken dichterbij", "hundreds"),
+    "km_bespaard": Column("km bespaard per jaar (enkele reis)", "hundreds"),
+    "extra_kosten_bereik": Column("extra kosten per jaar, hele gemeente"),
+    "kosten_per_bezoek_bereik": Column("per bezoek aan nieuw loket"),
+    "bruto_per_bezoek_bereik": Column("nieuw loket zelf, per bezoek"),
+    "kosten_per_bezoek_dichterbij_bereik": Column("per bezoek dichterbij"),
+    "kosten_per_km_bereik": Column("per bespaarde km"),
+    "afstand_inwoners_km": Column("gem. afstand inwoners (km)", "km"),
+    "afstand_65plus_km": Column("gem. afstand 65+ (km)", "km"),
+    "kosten_1_extra_bereik": Column("extra kosten 1 loket per 1.000 inwoners"),
+    "kosten_per_bezoek_1_extra_bereik": Column("kosten per bezoek 1 extra loket"),
+})
+#: Month number -> Dutch name (tables and charts of chapter 03).
+MONTHS = {1: "januari", 2: "februari", 3: "maart", 4: "april", 5: "mei", 6: "juni", 7: "juli", 8: "augustus",
+          9: "september", 10: "oktober", 11: "november", 12: "december"}
+#: Product of the demand model -> Dutch label for charts.
+PRODUCTS = {"reisdocument": "paspoort en identiteitskaart", "rijbewijs": "rijbewijs", "overig": "overige producten"}
+#: Reading of the EUR 400,000 -> Dutch clause (chapter 03 cost: "... geldt als <clause>").
+READINGS = {
+    True: "de 400.000 euro het personeel van het nieuwe loket al omvat",
+    False: "het personeel van het nieuwe loket bovenop de 400.000 euro komt",
+}
+# chapter 03: choice rule, near-optimal sites and uncertainty
+COLUMNS.update({
+    "bijna_optimaal": Column("locatiesets binnen tolerantie", "int"),
+    "kans_beste_keuze": Column("kans beste keuze", "share"),
+    "locaties": Column("locaties"),
+    "rank": Column("rang", "int"),
+    "verschil_tekst": Column("verschil met de beste"),
+    "aandeel_niet_dichtstbij": Column("bezoeken niet bij het dichtstbijzijnde loket", "share"),
+    "aandeel_dichterbij_ander": Column("bezoekers die dichter bij een ander loket wonen", "share"),
+    "bezoeken_interval": Column("bezoeken nieuwe loketten per jaar (P10 tot P90)"),
+    "bezoeken_p50": Column("bezoeken nieuwe loketten per jaar (P50)", "hundreds"),
+    "extra_kosten_interval": Column("extra kosten per jaar, hele gemeente (P10 tot P90)"),
+    "extra_kosten_p50": Column("extra kosten per jaar (P50)"),
+    "kosten_per_bezoek_interval": Column("per bezoek aan nieuw loket (P10 tot P90)"),
+    "kosten_per_bezoek_p50": Column("per bezoek (P50)"),
+    "aanname": Column("aanname"),
+    "S1": Column("eerste-orde index", "dec2"),
+    "ST": Column("totale index", "dec2"),
+    "regel": Column("keuzeregel"),
+})
+#: Choice rule (parameter keuzeregel and the rows of 03_keuzeregels) -> Dutch description.
+CHOICE_RULES = {
+    "dichtstbij": "iedereen naar het dichtstbijzijnde loket",
+    "zwaartekracht": "zwaartekrachtmodel (kans daalt met de afstand, stijgt met openingsuren)",
+    "zwaartekracht, beta laag": "zwaartekrachtmodel, zwakke afstandsgevoeligheid",
+    "zwaartekracht, beta hoog": "zwaartekrachtmodel, sterke afstandsgevoeligheid",
+}
+#: Assumption of the Monte Carlo -> short Dutch name (Sobol chart and text).
+ASSUMPTIONS = {
+    "vaste_kosten_omvat_personeel": "omvat de 400.000 euro het personeel?",
+    "uurkosten_balie": "kosten per baliewerkuur",
+    "bedieningstijd_aanvraag_minuten": "bedieningstijd aanvraag",
+    "bedieningstijd_afhalen_minuten": "bedieningstijd afhalen",
+    "bedieningstijd_enkel_minuten": "bedieningstijd overige producten",
+    "bedieningstijd_minuten": "bedieningstijd (eenjaarstabel)",
+    "doelbezetting": "doelbezetting balies",
+    "toegangsnorm_werkdagen": "toegangsnorm afspraak",
+    "spreiding_bezoekcijfer_buurt": "spreiding bezoekcijfer tussen buurten",
+    "afstandsverval_beta": "afstandsgevoeligheid (beta)",
+    "urenelasticiteit_gamma": "gevoeligheid voor openingsuren (gamma)",
+    "productaandeel_nieuw": "productaanbod nieuw loket",
+    "openingsuren_per_week": "openingsuren nieuw loket",
+    "openingsuren_bestaand_per_week": "openingsuren bestaand loket",
+    "inloopuren_nieuw_per_week": "inloopuren nieuw loket",
+    "piekfactor": "piekfactor drukste uur",
+    "dekkingsafstand_km": "dekkingsafstand",
+}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from decentraal.report import format as fmt
@@ -58,47 +60,100 @@ def level_ranks(ranking: pd.DataFrame, *, level: str) -> str:
     return f"Per {level}: " + fmt.join([f"{r.naam} plaats {fmt.number(r.rank)}" for r in ranked.itertuples()]) + "."
 
 
-def hotspot_summary(moran: pd.DataFrame, *, alpha: float) -> str:
-    """One sentence per indicator on global spatial clustering (Moran's I)."""
+def _strength(moran_i: float) -> str:
+    return "zwakke" if moran_i < 0.2 else "matige" if moran_i < 0.4 else "sterke"
+
+
+def hotspot_summary(moran: pd.DataFrame, *, alpha: float, fdr: bool = True) -> str:
+    """One sentence per indicator on global clustering (Moran's I) and local clusters (LISA, with and without FDR).
+
+    ``moran`` is :attr:`decentraal.pipeline.barriers.Hotspots.moran`; without the LISA count
+    columns only the global sentence is given.
+    """
     parts = []
     for row in moran.itertuples():
+        stat = f"Moran's I {fmt.number(row.I, 2)}, p {fmt.number(row.p_sim, 3)}"
         if row.p_sim < alpha:
-            parts.append(f"{row.indicator}: duidelijke ruimtelijke clustering (Moran's I {fmt.number(row.I, 2)}, p {fmt.number(row.p_sim, 3)}).")
+            text = f"{row.indicator}: significante, {_strength(row.I)} ruimtelijke clustering ({stat})."
         else:
-            parts.append(f"{row.indicator}: geen significante clustering (Moran's I {fmt.number(row.I, 2)}, p {fmt.number(row.p_sim, 3)}).")
-    return " ".join(parts) + f" Significantieniveau {fmt.number(alpha, 2)}."
+            text = f"{row.indicator}: geen significante clustering ({stat})."
+        if hasattr(row, "lisa_fdr"):
+            text += (f" Lokaal (LISA): {fmt.number(row.lisa_zonder_correctie)} buurten significant zonder correctie, "
+                     f"{fmt.number(row.lisa_fdr)} na FDR-correctie (p onder {fmt.number(row.p_grens_fdr, 4)}).")
+        parts.append(text)
+    shown = "na FDR-correctie" if fdr else "zonder correctie voor meervoudig toetsen"
+    return " ".join(parts) + f" Significantieniveau {fmt.number(alpha, 2)}; de kaart toont de buurten {shown}."
 
 
 def counter_summary(scenarios: pd.DataFrame, *, gemeente: str, inhabitants: float, visits: float, rate: float,
                     radius_km: float, site_names: dict[str, str], served: pd.DataFrame, fixed_cost: float,
-                    demand_source: str) -> str:
-    """Summary of demand, best sites, coverage gained and cost per visit (p-median and MCLP)."""
+                    demand_source: str, costs: pd.DataFrame, extremes: dict[str, tuple[int, float]],
+                    cost_years: tuple[int, ...], intervals: dict | None = None, near_optimal: pd.DataFrame | None = None,
+                    rule: str = "iedereen naar het dichtstbijzijnde loket", draws: int = 0, most_important: str = "") -> str:
+    """Summary of demand over time, the best sites with their near-ties, coverage gained and the system-wide cost.
+
+    ``intervals`` maps ``(model, k)`` to the Monte Carlo intervals (``bezoeken_nieuw``, ``extra_kosten``,
+    ``kosten_per_bezoek``: objects with ``p10``, ``p50``, ``p90``) and ``kans`` (chance that the set is the
+    best); ``near_optimal`` lists every site set within the tolerance (``model``, ``k_new``, ``rank``,
+    ``locaties``). Visits are rounded to hundreds, euros to two significant digits, and every number that
+    depends on an assumption is given as P10 tot P90 over ``draws`` variants. ``costs`` (the cost per scenario at
+    the defaults) is kept for callers without intervals.
+    """
+    def visits_iv(iv: Any) -> str:
+        return fmt.interval(fmt.rounded(iv.p10, 100), fmt.rounded(iv.p90, 100))
+
+    def euros(iv: Any, per_visit: bool = False) -> str:
+        value = (lambda v: fmt.euro(round(v))) if per_visit else (lambda v: fmt.euro(fmt.significant(v)))
+        return fmt.interval(iv.p10, iv.p90, value)
+
+    years = f"{cost_years[0]}-{cost_years[-1]}"
     base = scenarios.loc[(scenarios["model"] == "pmedian") & (scenarios["k_new"] == 0)].iloc[0]
     parts = [
-        f"{gemeente} heeft ongeveer {fmt.number(inhabitants)} inwoners (som van de buurten); bij {fmt.number(rate, 2)} loketbezoek per inwoner per jaar ({demand_source}) "
-        f"zijn dat ongeveer {fmt.number(visits)} bezoeken per jaar. Nu wonen de inwoners gemiddeld {fmt.number(base.mean_distance_km, 1)} km "
-        f"(hemelsbreed) van het loket; 90% woont binnen {fmt.number(base.p90_distance_km, 1)} km."
+        f"{gemeente} heeft ongeveer {fmt.number(fmt.rounded(inhabitants, 100))} inwoners (som van de buurten); bij {fmt.number(rate, 2)} loketbezoek per inwoner per jaar ({demand_source}) "
+        f"zijn dat ongeveer {fmt.number(fmt.rounded(visits, 100))} bezoeken per jaar in de referentieperiode."
     ]
+    if {"dal", "piek"} <= set(extremes):
+        (y0, v0), (y1, v1) = extremes["dal"], extremes["piek"]
+        parts.append(f"Door de vervanging van paspoorten en identiteitskaarten schommelt dat tussen ongeveer {fmt.number(fmt.rounded(v0, 100))} "
+                     f"({y0}) en {fmt.number(fmt.rounded(v1, 100))} ({y1}) bezoeken per jaar.")
+    parts.append(f"Nu ligt een loketbezoek gemiddeld {fmt.number(base.mean_distance_km, 1)} km (hemelsbreed) van huis; "
+                 f"90% woont binnen {fmt.number(base.p90_distance_km, 1)} km. Keuzeregel: {rule}.")
+    if intervals is None:
+        return " ".join(parts)
+    near = near_optimal if near_optimal is not None else pd.DataFrame(columns=["model", "k_new", "rank", "locaties"])
     for k in sorted(scenarios.loc[scenarios["k_new"] > 0, "k_new"].unique())[:1]:
-        for model, label in (("pmedian", f"kortste gemiddelde afstand ({MODELS['pmedian']})"),
-                             ("mclp", f"meeste barrière-gewogen inwoners binnen {fmt.number(radius_km, 1)} km ({MODELS['mclp']})")):
+        for model, label in (("pmedian", f"kortste gemiddelde afstand per bezoek ({MODELS['pmedian']})"),
+                             ("mclp", f"meeste bezoeken binnen {fmt.number(radius_km, 1)} km ({MODELS['mclp']})")):
             row = scenarios.loc[(scenarios["model"] == model) & (scenarios["k_new"] == k)].iloc[0]
+            iv = intervals[(model, k)]
             site = row.new_sites[0]
-            wijken = served.loc[(served["model"] == model) & (served["k_new"] == k) & (served["site"] == site)]
-            where = fmt.join([f"{r.gebied} ({fmt.percent(r.aandeel)})" for r in wijken.head(3).itertuples()])
+            areas = served.loc[(served["model"] == model) & (served["k_new"] == k) & (served["site"] == site)]
+            where = fmt.join([f"{r.gebied} ({fmt.percent(r.aandeel)})" for r in areas.head(3).itertuples() if r.aandeel >= 0.005])
+            ties = near.loc[(near["model"] == model) & (near["k_new"] == k) & (near["rank"] > 1), "locaties"].tolist()
+            tie_text = (f" Bijna even goed (binnen de tolerantie): {fmt.join(ties)}; het verschil valt binnen de onzekerheid."
+                        if ties else "")
             base_m = scenarios.loc[(scenarios["model"] == model) & (scenarios["k_new"] == 0)].iloc[0]
             parts.append(
-                f"Eén extra loket op de {label} komt in {site_names.get(site, site)} en bedient vooral {where}. "
-                f"De gemiddelde afstand daalt van {fmt.number(base_m.mean_distance_km, 1)} naar {fmt.number(row.mean_distance_km, 1)} km en de dekking "
-                f"binnen {fmt.number(radius_km, 1)} km stijgt van {fmt.percent(base_m.covered_share)} naar {fmt.percent(row.covered_share)}. "
-                f"Het nieuwe loket trekt naar schatting {fmt.number(row.visits_new_counters)} bezoeken per jaar; met {fmt.number(fixed_cost)} euro vaste kosten "
-                f"plus baliekosten kost dat {fmt.number(row.annual_cost_eur)} euro per jaar, {fmt.number(row.cost_per_visit_eur)} euro per bezoek."
+                f"Eén extra loket op de {label} komt in {site_names.get(site, site)}; dat is in {fmt.percent(iv['kans'] or 0)} van "
+                f"{fmt.number(draws)} doorgerekende varianten de beste keuze.{tie_text} Zijn bezoekers komen vooral uit {where}. "
+                f"De gemiddelde afstand daalt van {fmt.number(base_m.mean_distance_km, 1)} naar {fmt.number(row.mean_distance_km, 1)} km en "
+                f"het aandeel bezoeken binnen {fmt.number(radius_km, 1)} km stijgt van {fmt.percent(base_m.covered_share)} naar "
+                f"{fmt.percent(row.covered_share)}. Het nieuwe loket trekt in {years} {visits_iv(iv['bezoeken_nieuw'])} bezoeken per jaar "
+                f"en kost de gemeente als geheel {euros(iv['extra_kosten'])} per jaar, {euros(iv['kosten_per_bezoek'], True)} per bezoek "
+                f"aan het nieuwe loket (P10 tot P90; {fmt.number(fixed_cost)} euro vaste kosten, minus het baliepersoneel dat het "
+                "bestaande loket dan minder nodig heeft)."
             )
     kmax = int(scenarios["k_new"].max())
     if kmax > 1:
         row = scenarios.loc[(scenarios["model"] == "pmedian") & (scenarios["k_new"] == kmax)].iloc[0]
+        iv = intervals[("pmedian", kmax)]
         parts.append(
-            f"Met {kmax} nieuwe loketten ({MODELS['pmedian']}) daalt de gemiddelde afstand tot {fmt.number(row.mean_distance_km, 1)} km, "
-            f"tegen {fmt.number(row.annual_cost_eur)} euro per jaar ({fmt.number(row.cost_per_visit_eur)} euro per bezoek aan de nieuwe loketten)."
+            f"Met {kmax} nieuwe loketten ({MODELS['pmedian']}: {fmt.join([site_names.get(x, x) for x in row.new_sites])}) daalt de "
+            f"gemiddelde afstand tot {fmt.number(row.mean_distance_km, 1)} km, tegen {euros(iv['extra_kosten'])} per jaar "
+            f"({euros(iv['kosten_per_bezoek'], True)} per bezoek aan de nieuwe loketten)."
         )
+    if most_important:
+        parts.append(f"De aanname die de kosten per bezoek het meest bepaalt: {most_important}.")
     return " ".join(parts)
+
+
