@@ -88,6 +88,15 @@ def slowest_cells(run_dir: Path, n: int = 5) -> list[dict[str, Any]]:
     return sorted(cells, key=lambda c: -c["seconds"])[:n]
 
 
+def step_seconds(run_dir: Path) -> dict[str, float]:
+    """Seconds per method step as recorded by the chapters (``tables/NN_rekentijd.csv``: stap, seconden)."""
+    steps: dict[str, float] = {}
+    for table in sorted((run_dir / "tables").glob("*_rekentijd.csv")):
+        frame = io.read_table(table)
+        steps.update({f"{table.name[:2]} {row.stap}": round(float(row.seconden), 2) for row in frame.itertuples()})
+    return steps
+
+
 def _timed_run(params, outputs: Path, *, seconds_before: float = 0.0) -> dict[str, Any]:
     from decentraal.pipeline import data as processed
     from decentraal.run import runner
@@ -107,6 +116,7 @@ def _timed_run(params, outputs: Path, *, seconds_before: float = 0.0) -> dict[st
         "jobs": result.manifest.get("jobs"),
         "processed_current_at_start": current,
         "slowest_cells": slowest_cells(result.run_dir),
+        "steps": step_seconds(result.run_dir),
         "run_id": result.run_id,
     }
 
@@ -145,8 +155,8 @@ def cold_run(params, outputs: Path) -> dict[str, Any]:
 
 
 def bench(config: Path, *, floor_repeats: int = 3, cold: bool = True) -> dict[str, Any]:
-    from decentraal.run import runner
     from decentraal.io.configs import load_config
+    from decentraal.run import runner
 
     params = load_config(config)
     n_books = len(runner.notebooks())
@@ -202,6 +212,8 @@ def table(result: dict[str, Any]) -> str:
         f"warm {result['warm']['seconds_total']:.1f} s (target < {TARGET_WARM_SECONDS:.0f} s: {'ok' if ok['warm_seconds'] else 'MISSED'}); "
         f"{result['cores_available']} cores; peak RSS child {result['peak_rss_mb']['largest_child']} MB"
     )
+    if result["warm"].get("steps"):
+        lines.append("method steps (warm): " + "; ".join(f"{k} {v:.1f} s" for k, v in result["warm"]["steps"].items()))
     lines.append("slowest cells (warm): " + "; ".join(
         f"{c['notebook'][:2]} cell {c['cell']} {c['seconds']:.1f} s ({c['code']})" for c in result["warm"]["slowest_cells"][:3]))
     return "\n".join(lines)
