@@ -463,3 +463,17 @@ def test_observed_visits_are_fitted_and_labelled_synthetic(tmp_path):
     shown = report.counters.demand(r)
     assert len(shown) == 5 and "Overdispersietoets" in shown[2].data
     assert "SYNTHETISCHE" in report.counters.header(s, r).data
+
+
+def test_residents_65plus_enter_as_a_coverage_constraint(tmp_path):
+    """min_dekking_65plus: only sets that bring that share of the residents 65+ within reach; unreachable k say so."""
+    s = pipeline.start("03", namespace={"min_dekking_65plus": 0.85, "onzekerheid_trekkingen": 200, "uitvoer_map": str(tmp_path)})
+    r = pipeline.counters.counters(s)
+    chain = r.chain
+    older = chain.points["inwoners_65plus"]
+    for sol in chain.solutions:
+        if sol.k_new == 0:
+            continue
+        share = older[chain.distance[sol.open_sites].min(axis=1) <= r.settings.radius_km].sum() / older.sum()
+        assert (share >= 0.85) or "not reachable" in sol.status, (sol.model, sol.k_new)
+    assert any("not reachable" not in sol.status for sol in chain.solutions if sol.k_new == 3)

@@ -21,8 +21,8 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from decentraal.config import VERSION as __version__
 from decentraal.config import PACKAGE_DIR, RAW_DIR, ROOT
+from decentraal.config import VERSION as __version__
 from decentraal.errors import DataError
 from decentraal.io.registry import REFRESH_HINT, sha256_file, verified_raw_path
 
@@ -125,7 +125,7 @@ def write_sidecar(target: Path, *, inputs: Mapping[str, str], extra: Mapping[str
     meta = {
         "file": Path(target).name,
         "sha256": sha256_file(target),
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "code_version": code_version(),
         "source_sha256": source_fingerprint(),
         "inputs": dict(inputs),

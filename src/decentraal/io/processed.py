@@ -19,8 +19,8 @@ import geopandas as gpd
 import pandas as pd
 
 from decentraal.config import LEVELS, PROCESSED_DIR, RAW_DIR
-from decentraal.io import files
 from decentraal.errors import DataError
+from decentraal.io import files
 from decentraal.io.registry import verified_checksums
 
 LAYER_FILE = "gebieden.gpkg"

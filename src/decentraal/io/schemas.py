@@ -50,7 +50,7 @@ def _count(pa) -> list:
     return [pa.Check.in_range(0, MAX_COUNT, error="count")]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def schema(name: str):
     """The pandera schema of a typed table (after :mod:`decentraal.io.loaders` parsed it)."""
     pa = _pa()

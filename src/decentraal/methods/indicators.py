@@ -17,9 +17,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from decentraal.methods.aggregate import aggregate, weighted_share
 from decentraal.config import LEVELS
 from decentraal.errors import ParameterError
+from decentraal.methods.aggregate import aggregate, weighted_share
 
 Direction = Literal["higher_is_barrier", "lower_is_barrier"]
 

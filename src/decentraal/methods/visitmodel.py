@@ -6,9 +6,9 @@ Pure functions, no I/O. Errors are :class:`decentraal.errors.DataError` (bad dat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import dataclasses
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 

@@ -429,6 +429,19 @@ def _gravity_near_optimal(distance: pd.DataFrame, weights: pd.Series, *, k_new: 
                          "target_covered_share": t_share[keep]})
 
 
+def _enumerate(model: str, distance: pd.DataFrame, w: pd.Series, k: int, existing: Sequence[str], s: ChainSettings, attract: pd.Series,
+               target: pd.Series, min_share: float | None) -> pd.DataFrame:
+    """The near-optimal table of one model and k by enumeration (see :func:`solve_sites`)."""
+    if model == "mclp":
+        return nearoptimal.near_optimal_mclp(distance, w, radius_km=s.radius_km, k_new=k, existing=existing, tolerance=s.tolerance,
+                                             target=target, min_target_share=min_share).table
+    if s.rule_kind == "nearest":
+        return nearoptimal.near_optimal_pmedian(distance, w, k_new=k, existing=existing, tolerance=s.tolerance, radius_km=s.radius_km,
+                                                target=target, min_target_share=min_share).table
+    return _gravity_near_optimal(distance, w, k_new=k, existing=existing, rule=s.rule, attract=attract, tolerance=s.tolerance,
+                                 radius_km=s.radius_km, target=target, min_target_share=min_share)
+
+
 def solve_sites(distance: pd.DataFrame, points: pd.DataFrame, existing: Sequence[str], s: ChainSettings, attract: pd.Series,
                 k_max: int) -> tuple[list[siting.SitingResult], pd.DataFrame]:
     """Siting for k = 0..K, mclp then p-median, weighted by the design-year visits of the demand points.
@@ -438,7 +451,8 @@ def solve_sites(distance: pd.DataFrame, points: pd.DataFrame, existing: Sequence
       under the run's rule: the distance to the nearest open counter (nearest rule) or the expected
       distance ``sum_j P_ij d_ij`` (gravity rule). MCLP maximises the visits within ``radius_km``.
       Residents 65+ enter as counts: with ``min_share_65plus`` > 0 only sets that bring at least that
-      share of them within ``radius_km`` are admissible.
+      share of them within ``radius_km`` are admissible (when no set of k counters reaches it, that k is
+      solved without it and its ``status`` says so).
     * larger k: the integer programmes of :mod:`decentraal.methods.siting` (spopt; nearest rule, no
       65+ constraint, no near-optimal list).
 
@@ -456,18 +470,15 @@ def solve_sites(distance: pd.DataFrame, points: pd.DataFrame, existing: Sequence
                 solutions.append(sol)
                 continue
             if k <= ENUMERATION_MAX_K:
-                if model == "mclp":
-                    table = nearoptimal.near_optimal_mclp(distance, w, radius_km=s.radius_km, k_new=k, existing=existing, tolerance=s.tolerance,
-                                                          target=target, min_target_share=min_share).table
-                elif s.rule_kind == "nearest":
-                    table = nearoptimal.near_optimal_pmedian(distance, w, k_new=k, existing=existing, tolerance=s.tolerance, radius_km=s.radius_km,
-                                                             target=target, min_target_share=min_share).table
-                else:
-                    table = _gravity_near_optimal(distance, w, k_new=k, existing=existing, rule=s.rule, attract=attract, tolerance=s.tolerance,
-                                                  radius_km=s.radius_km, target=target, min_target_share=min_share)
+                status = "optimal (enumeration)"
+                try:
+                    table = _enumerate(model, distance, w, k, existing, s, attract, target, min_share)
+                except ParameterError:  # no set of k counters reaches the 65+ share: solved without it, and said so
+                    table = _enumerate(model, distance, w, k, existing, s, attract, target, None)
+                    status = "optimal (enumeration; min_dekking_65plus not reachable with this k)"
                 best = list(table["new_sites"].iloc[0])
                 sol = siting.evaluate_sites(distance, w, list(existing) + best, radius_km=s.radius_km, existing=existing)
-                sol = replace(sol, model=model, objective=float(table["objective"].iloc[0]), status="optimal (enumeration)")
+                sol = replace(sol, model=model, objective=float(table["objective"].iloc[0]), status=status)
                 near.append(table.assign(model=model, k_new=k))
             elif model == "mclp":
                 sol = siting.solve_mclp(distance, w, radius_km=s.radius_km, k_new=k, existing=existing)
@@ -1031,7 +1042,10 @@ def _appointment_access(requests_per_day: float, workload_minutes: float, n_visi
     slots = desks * staffing.appointment_slots_per_day(1, hours_per_day, workload_minutes / n_visits)
     if slots <= requests_per_day or slots < 1:
         return staffing.AccessTime(requests_per_day, max(slots, 0), np.inf, False, 0.0, np.inf, np.inf, np.inf, ())
-    return staffing.access_time(requests_per_day, slots)
+    # A nearly idle agenda (e.g. a small new counter under the nearest rule) overflows the exact computation
+    # (it takes exp((K - lambda) / lambda)); below 1/300 of the slots the requests are raised to that floor, a
+    # conservative bound: the access time is about one working day either way.
+    return staffing.access_time(max(requests_per_day, slots / 300.0), slots)
 
 
 def _norm_desks(requests_per_day: float, slot_minutes: float, hours_per_day: float, s: ChainSettings, ts: TimeSettings) -> int:
@@ -1465,7 +1479,8 @@ def best_sets(prep: _Prepared, x: pd.DataFrame, z: np.ndarray, k_max: int) -> tu
         for r, idx in groups.items():
             inside = nearest <= r + 1e-12
             if s.min_share_65plus and t0.sum() > 0:
-                admissible[idx] = ((t0 @ inside) / t0.sum() >= s.min_share_65plus)[None, :]
+                ok = (t0 @ inside) / t0.sum() >= s.min_share_65plus
+                admissible[idx] = (ok if ok.any() else np.ones_like(ok))[None, :]  # unreachable: solved without it
             cov = noise[idx] @ (agg @ inside)
             cov = np.where(admissible[idx], cov, -np.inf)
             top = cov.max(axis=1, keepdims=True)
@@ -1546,8 +1561,8 @@ class Uncertainty:
 
     @property
     def most_important(self) -> str:
-        """The assumption with the largest total Sobol index."""
-        return str(self.sobol["parameter"].iloc[0])
+        """The assumption with the largest total Sobol index ("" without a scenario with one new counter)."""
+        return str(self.sobol["parameter"].iloc[0]) if len(self.sobol) else ""
 
 
 def uncertainty_analysis(chain: ChainResult, time: OverTime, s: ChainSettings, ts: TimeSettings,

@@ -14,9 +14,9 @@ import geopandas as gpd
 import pandas as pd
 
 from decentraal.config import LEVELS, PROCESSED_DIR, RAW_DIR
+from decentraal.errors import DataError
 from decentraal.io import loaders
 from decentraal.io import processed as store
-from decentraal.errors import DataError
 from decentraal.io.registry import verified_checksums
 from decentraal.methods import geography, indicators
 from decentraal.methods import overview as overview_methods

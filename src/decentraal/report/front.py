@@ -13,7 +13,7 @@ from typing import Any
 
 from decentraal.io import assets
 from decentraal.report import format as fmt
-from decentraal.report.labels import MODELS, SYNTHETIC_NOTE
+from decentraal.report.labels import ASSUMPTIONS, MODELS, SYNTHETIC_NOTE
 
 
 def _visits(iv: Mapping[str, float]) -> str:
@@ -99,7 +99,7 @@ def front_page(summary: Mapping[str, Any], pages: Sequence[tuple[str, str, str]]
         most = summary.get("onzekerheid", {}).get("belangrijkste_aanname")
         if most:
             answer.append(f"<p>De aanname die de kosten per bezoek het meest bepaalt (gevoeligheidsanalyse): "
-                          f"<code>{html.escape(str(most))}</code>.</p>")
+                          f"{html.escape(ASSUMPTIONS.get(str(most), str(most)))} (<code>{html.escape(str(most))}</code>).</p>")
     demand = _demand_sentence(summary)
     if demand:
         answer.append(f"<p>{html.escape(demand)}</p>")
