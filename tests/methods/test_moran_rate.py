@@ -91,10 +91,10 @@ def test_morans_i_rate_is_esdas_moran_rate_with_the_same_seed():
     w = spatial_weights(gdf, kind="rook")
     result = morans_i_rate(pd.Series(EVENTS, index=gdf.index), pd.Series(BASE, index=gdf.index), w,
                            permutations=199, seed=5)
-    state = np.random.get_state()  # noqa: NPY002 - esda's Moran_Rate permutes with the global state
-    np.random.seed(5)  # noqa: NPY002
+    state = np.random.get_state()
+    np.random.seed(5)
     direct = esda.Moran_Rate(EVENTS, BASE, w, adjusted=True, permutations=199)
-    np.random.set_state(state)  # noqa: NPY002
+    np.random.set_state(state)
     assert result["I"] == pytest.approx(direct.I) and result["p_sim"] == pytest.approx(direct.p_sim)
     again = morans_i_rate(pd.Series(EVENTS, index=gdf.index), pd.Series(BASE, index=gdf.index), w,
                           permutations=199, seed=5)
