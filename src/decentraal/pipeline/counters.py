@@ -1790,8 +1790,11 @@ def counters(s: Session) -> CounterResult:
     siting_seconds = clock.perf_counter() - t0
     names = chain.site_names
     scenarios = chain.scenarios.assign(nieuwe_locaties=chain.scenarios["new_sites"].map(lambda x: ", ".join(names[i] for i in x)))
-    served = suppress(chain.service_areas.assign(loket=chain.service_areas["site"].map(names)), count_columns=["inwoners"],
-                      share_columns={"aandeel": "inwoners"}, threshold=p.onthulling_drempel)
+    # residents and visits per served district are people counts (visits = residents x rate): both are
+    # checked, and the share is hidden with its visits
+    served = suppress(chain.service_areas.assign(loket=chain.service_areas["site"].map(names)),
+                      count_columns=["inwoners", "bezoeken"], share_columns={"aandeel": "bezoeken"},
+                      threshold=p.onthulling_drempel)
     level, _, _ = district_grouping(s.layers)
     distance_map = distance_layer(s.layers["buurt"], chain)
     open_sites = chain.sites.loc[chain.sites["site"].isin(chain.best.open_sites)]
@@ -1807,7 +1810,7 @@ def counters(s: Session) -> CounterResult:
     s.out.layer(chain.sites, "03_locaties")
     s.out.table(_joined_sites(scenarios), "03_scenarios")
     s.out.table(near, "03_bijna_optimaal")
-    s.out.table(served, "03_bediende_gebieden")
+    s.out.table(served, "03_bediende_gebieden", counts=["bezoeken"])
     s.out.layer(distance_map, "03_afstand_voor_na")
     s.out.table(sensitivity, "03_keuzeregels")
     s.out.table(desks, "03_balies")
