@@ -16,7 +16,7 @@ def zandvoort(built):
     layers_all, loketten, _ = built
     layers = overview.select(layers_all, "GM0473")
     veilig = indicators.safe_table(pd.DataFrame(layers["wijk"].drop(columns="geometry")), 10)
-    _, index, _, _ = indicators.barrier_index(veilig, {i.key: 1.0 for i in indicators.INDICATORS})
+    index = indicators.barrier_index(veilig, {i.key: 1.0 for i in indicators.INDICATORS}).index
     visits = demand.baseline_demand(layers["buurt"].set_index("code")["inwoners"].fillna(0))
     points = counters.demand_points(layers["buurt"], visits)
     sites = counters.candidate_sites(loketten.loc[loketten["gemeentecode"] == "GM0473"], layers["wijk"], layers["buurt"])

@@ -341,7 +341,7 @@ def test_changing_weights_changes_the_ranking(built):
     layers, _counters, _report = built
     wijk = layers["wijk"]
     table = wijk.loc[wijk["gemeentecode"] == "GM0392"].set_index("code")
-    _, used, _ = index_input(table.reset_index(), {k: 1.0 for k in INDICATOR_BY_KEY})
+    used = index_input(table.reset_index(), {k: 1.0 for k in INDICATOR_BY_KEY}).weights
     usable = list(used)
     assert "inkomen_per_inwoner" in usable
     z = standardise(table[usable], {k: INDICATOR_BY_KEY[k].direction for k in usable}, population=table["inwoners"])

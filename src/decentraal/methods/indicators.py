@@ -247,12 +247,52 @@ def safe_table(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
     return out
 
 
-def index_input(table: pd.DataFrame, weights: dict[str, float]) -> tuple[pd.DataFrame, dict[str, float], pd.DataFrame]:
+@dataclass(frozen=True, eq=False)
+class IndexInput:
+    """The indicators that enter the index at one level.
+
+    Attributes
+    ----------
+    values
+        Indicator columns, indexed by area code.
+    weights
+        Indicator key -> weight, for the indicators that enter.
+    left_out
+        The left-out indicators with the reason (columns ``indicator``, ``reden``; Dutch).
+    """
+
+    values: pd.DataFrame
+    weights: dict[str, float]
+    left_out: pd.DataFrame
+
+
+@dataclass(frozen=True, eq=False)
+class BarrierIndex:
+    """Standardised indicators and the composite barrier index of one level.
+
+    Attributes
+    ----------
+    z
+        z-scores per indicator (higher = more barrier), indexed by area code.
+    index
+        The table of :func:`decentraal.methods.barriers.composite_index` (missing indicators named in Dutch).
+    weights
+        The weights actually used.
+    left_out
+        The left-out indicators with the reason.
+    """
+
+    z: pd.DataFrame
+    index: pd.DataFrame
+    weights: dict[str, float]
+    left_out: pd.DataFrame
+
+
+def index_input(table: pd.DataFrame, weights: dict[str, float]) -> IndexInput:
     """The indicators that enter the index at this level, and why the others do not.
 
     An indicator enters when its weight is positive and it has at least two distinct known
-    values among the areas. Returns the indicator columns (indexed by area code), their
-    weights, and a table of the left-out indicators with the reason (in Dutch).
+    values among the areas.
     """
     usable, dropped = {}, []
     for ind in INDICATORS:
@@ -265,22 +305,21 @@ def index_input(table: pd.DataFrame, weights: dict[str, float]) -> tuple[pd.Data
         else:
             usable[ind.key] = float(weights[ind.key])
     values = table.set_index("code")[list(usable)]
-    return values, usable, pd.DataFrame(dropped, columns=["indicator", "reden"])
+    return IndexInput(values, usable, pd.DataFrame(dropped, columns=["indicator", "reden"]))
 
 
-def barrier_index(table: pd.DataFrame, weights: dict[str, float], *, min_share: float = 0.5) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float], pd.DataFrame]:
+def barrier_index(table: pd.DataFrame, weights: dict[str, float], *, min_share: float = 0.5) -> BarrierIndex:
     """Standardised indicators and the composite barrier index for one level.
 
-    ``table`` should already have passed :func:`safe_table`. Returns the z-scores (indexed by
-    code), the index table of :func:`decentraal.barriers.composite_index` (with the missing
-    indicators named in Dutch), the weights actually used, and the left-out indicators.
+    ``table`` should already have passed :func:`safe_table`.
     """
     from decentraal.methods import barriers
 
-    values, used, dropped = index_input(table, weights)
+    chosen = index_input(table, weights)
+    values, used, dropped = chosen.values, chosen.weights, chosen.left_out
     z = barriers.standardise(values, {k: INDICATOR_BY_KEY[k].direction for k in used})
     index = barriers.composite_index(z, used, min_share=min_share)
     index["missing_indicators"] = index["missing_indicators"].map(
         lambda text: ", ".join(INDICATOR_BY_KEY[k].label_nl.lower() for k in text.split(", ") if k)
     )
-    return z, index, used, dropped
+    return BarrierIndex(z, index, used, dropped)

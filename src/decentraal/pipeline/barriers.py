@@ -280,7 +280,8 @@ def ranking(table: pd.DataFrame, level: str, weights: Mapping[str, float], *, n_
     :func:`decentraal.methods.barriers.dimension_scores`); ``rank_dimensions_equal`` is the
     ranking in which correlated indicators no longer count one dimension several times.
     """
-    z, index, used, left_out = indicators.barrier_index(table, dict(weights), min_share=min_share)
+    bi = indicators.barrier_index(table, dict(weights), min_share=min_share)
+    z, index, used, left_out = bi.z, bi.index, bi.weights, bi.left_out
     scores, score_weights = z, used
     dim_scores, dim_weights = barrier_methods.dimension_scores(z, used, DIMENSIONS, weighting="mean")
     if dimensions:
@@ -290,7 +291,7 @@ def ranking(table: pd.DataFrame, level: str, weights: Mapping[str, float], *, n_
     stability = barrier_methods.rank_stability(scores, score_weights, n_draws=n_draws, concentration=concentration,
                                                seed=seed, top_n=top_n, min_share=min_share)
     baseline = index["rank"].to_numpy()
-    values = indicators.index_input(table, dict(weights))[0]
+    values = indicators.index_input(table, dict(weights)).values
     checks: dict[str, np.ndarray] = {
         "gewichten": barrier_methods.weight_draw_ranks(scores, score_weights, n_draws=n_draws,
                                                        concentration=concentration, seed=seed, min_share=min_share),
@@ -323,7 +324,7 @@ def ranking(table: pd.DataFrame, level: str, weights: Mapping[str, float], *, n_
 
 def diagnostics(table: pd.DataFrame, weights: Mapping[str, float], *, min_share: float) -> Diagnostics:
     """Correlation matrix and principal components of the indicators that enter the index at one level."""
-    z = indicators.barrier_index(table, dict(weights), min_share=min_share)[0]
+    z = indicators.barrier_index(table, dict(weights), min_share=min_share).z
     complete = int(z.notna().all(axis=1).sum())
     pca = diagnostic_methods.principal_components(z) if complete >= max(MIN_PCA_AREAS, z.shape[1] + 1) else None
     return Diagnostics(diagnostic_methods.indicator_correlation(z), pca, complete)

@@ -566,7 +566,7 @@ def chain_for(layers: Mapping[str, gpd.GeoDataFrame], existing: gpd.GeoDataFrame
 
 def wijk_barrier_index(wijk_table: pd.DataFrame, params: RunParameters) -> pd.Series:
     """The composite barrier index per wijk code (weights and minimum share from the run parameters)."""
-    _, index, _, _ = indicators.barrier_index(wijk_table, params.weights(), min_share=params.min_gewicht_aandeel)
+    index = indicators.barrier_index(wijk_table, params.weights(), min_share=params.min_gewicht_aandeel).index
     return index["index"]
 
 
@@ -673,7 +673,7 @@ def demand_from_visits(visits: pd.DataFrame, layers: Mapping[str, gpd.GeoDataFra
     buurten = layers["buurt"].set_index("code")
     valid = userfiles.validate_visits(visits, source_name=source_name, valid_codes=set(buurten.index) | set(layers["wijk"]["code"]))
     level = "buurt" if valid["gebied"].str.startswith("BU").all() else "wijk"
-    z, _, _, _ = indicators.barrier_index(tables[level], dict(weights), min_share=min_share)
+    z = indicators.barrier_index(tables[level], dict(weights), min_share=min_share).z
     covariates = [c for c in z.columns if z[c].notna().all()]
     areas = tables[level].set_index("code")[["inwoners"]].join(z[covariates]).reset_index()
     rates, model = observed_demand(valid, areas, level_of=level, covariates=covariates, family=family)
