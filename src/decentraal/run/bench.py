@@ -59,6 +59,8 @@ def measure_floor(repeats: int = 3, kernel_name: str = "python3") -> dict[str, A
     import papermill as pm
     from nbformat.v4 import new_code_cell, new_notebook
 
+    from decentraal.run._worker import IPCKernelManager  # the transport real runs use
+
     runs = []
     with tempfile.TemporaryDirectory(prefix="decentraal-bench-") as tmp:
         source = Path(tmp) / "floor.ipynb"
@@ -68,7 +70,7 @@ def measure_floor(repeats: int = 3, kernel_name: str = "python3") -> dict[str, A
         for i in range(repeats):
             t0 = time.perf_counter()
             pm.execute_notebook(str(source), str(Path(tmp) / f"floor_{i}.ipynb"), kernel_name=kernel_name,
-                                progress_bar=False, cwd=tmp)
+                                progress_bar=False, cwd=tmp, kernel_manager_class=IPCKernelManager)
             runs.append(round(time.perf_counter() - t0, 2))
     return {"seconds_per_notebook": round(statistics.median(runs), 2), "runs": runs, "cell": FLOOR_IMPORTS}
 
