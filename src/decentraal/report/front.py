@@ -71,10 +71,12 @@ def front_page(summary: Mapping[str, Any], pages: Sequence[tuple[str, str, str]]
         if s["nieuwe_loketten"] == 0:
             continue
         rows.append(
-            f"<tr><td>{html.escape(MODELS.get(s['model'], s['model']))}</td><td>{s['nieuwe_loketten']}</td>"
-            f"<td>{html.escape(fmt.join(s['locaties']))}</td><td>{chance(s)}</td>"
-            f"<td>{_visits(s['bezoeken_nieuwe_loketten_per_jaar'])}</td><td>{_euro(s['extra_kosten_per_jaar_eur'])}</td>"
-            f"<td>{_euro(s['kosten_per_bezoek_eur'])}</td><td>{fmt.km(s['gemiddelde_afstand_km']['inwoners'])}</td></tr>"
+            f"<tr><td class='tekst'>{html.escape(MODELS.get(s['model'], s['model']))}</td><td>{s['nieuwe_loketten']}</td>"
+            f"<td class='tekst'>{html.escape(fmt.join(s['locaties']))}</td><td>{chance(s)}</td>"
+            f"<td class='getal'>{_visits(s['bezoeken_nieuwe_loketten_per_jaar'])}</td>"
+            f"<td class='getal'>{_euro(s['extra_kosten_per_jaar_eur'])}</td>"
+            f"<td class='getal'>{_euro(s['kosten_per_bezoek_eur'])}</td><td class='getal'>"
+            f"{fmt.km(s['gemiddelde_afstand_km']['inwoners'])}</td></tr>"
         )
     answer = []
     if one is not None:
@@ -105,10 +107,15 @@ def front_page(summary: Mapping[str, Any], pages: Sequence[tuple[str, str, str]]
         answer.append(f"<p>{html.escape(demand)}</p>")
     top = summary.get("hoogste_belemmering", [])
     if top:
-        listed = fmt.join([f"{html.escape(t['naam'])} ({fmt.percent(t['kans_top3'])})" for t in top[:3]])
+        first_level = top[0]["niveau"]
+        listed = fmt.join([f"{html.escape(t['naam'])} ({fmt.percent(t['kans_top3'])})" for t in top if t["niveau"] == first_level][:3])
+        districts = [t for t in top if t["niveau"] == "stadsdeel" and first_level != "stadsdeel"]
+        per_district = ("" if not districts else " Per stadsdeel, waar de commissie naar vroeg: "
+                        + fmt.join([f"{html.escape(t['naam'])} ({fmt.percent(t['kans_top3'])})" for t in districts]) + ".")
         answer.append(
             f"<p>Mogelijke belemmeringen (ouderen, laag inkomen, gezondheid, herkomst, geen auto, afstand) zijn het grootst in "
-            f"{listed}; tussen haakjes hoe vaak het gebied bij de hoogste drie hoort als de gewichten variëren.</p>"
+            f"{listed}; tussen haakjes hoe vaak het gebied bij de hoogste drie hoort als de gewichten variëren."
+            f"{per_district}</p>"
         )
     parts.append("<section class='samenvatting'><h2>Het antwoord in het kort</h2>" + "".join(answer) + "</section>")
     if rows:
