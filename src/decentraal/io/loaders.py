@@ -154,6 +154,14 @@ def _check_known_gemeenten(codes: pd.Series, known: Mapping[str, str] | None, so
         )
 
 
+def _require_valid_geometry(layer: gpd.GeoDataFrame, source: str) -> None:
+    """Refuse invalid polygons by area code (a self-intersection would silently distort areas and joins)."""
+    invalid = ~layer.geometry.is_valid
+    if invalid.any():
+        raise DataError(f"{source}: invalid geometry for {', '.join(layer.loc[invalid, 'code'])}; repair the polygons "
+                        "(e.g. QGIS 'Fix geometries' or shapely make_valid) and register the new checksum.")
+
+
 def _parents_consistent(frame: pd.DataFrame, source: str) -> None:
     """Check that wijk and gemeente codes follow from the buurt/wijk code (CBS code structure)."""
     for pos, row in enumerate(frame.itertuples(index=False)):
@@ -268,10 +276,7 @@ def load_buurt_boundaries(raw_dir: Path = RAW_DIR, *, key: str = BUURTEN_KEY) ->
         crs=layer.crs,
     ).to_crs(CRS)
     _parents_consistent(out.assign(niveau="buurt"), source)
-    invalid = ~out.geometry.is_valid
-    if invalid.any():
-        raise DataError(f"{source}: invalid geometry for {', '.join(out.loc[invalid, 'code'])}; repair the polygons "
-                        "(e.g. QGIS 'Fix geometries' or shapely make_valid) and register the new checksum.")
+    _require_valid_geometry(out, source)
     out.attrs["source_file"] = source
     return out
 
@@ -295,10 +300,7 @@ def load_wijken_2024(raw_dir: Path = RAW_DIR, *, key: str = WIJKEN_2024_KEY) -> 
         out[name] = cbs_numeric(layer[pdok_key].astype("string"), column=pdok_key, source=source)
     out = out[["code", "naam", "gemeentecode", *WIJKEN_2024_COLUMNS.values(), "geometry"]]
     schemas.check(pd.DataFrame(out.drop(columns="geometry")), "wijken", source=source)
-    invalid = ~out.geometry.is_valid
-    if invalid.any():
-        raise DataError(f"{source}: invalid geometry for {', '.join(out.loc[invalid, 'code'])}; repair the polygons "
-                        "(e.g. QGIS 'Fix geometries' or shapely make_valid) and register the new checksum.")
+    _require_valid_geometry(out, source)
     out.attrs["source_file"] = source
     return out
 
