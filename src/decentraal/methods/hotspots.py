@@ -177,6 +177,22 @@ def _prepare(values: pd.Series, w: Graph | W) -> tuple[np.ndarray, Graph, list[A
     return y, graph, kept.tolist(), dropped, isolates
 
 
+def _moran_summary(mi: Any, n: int, dropped: list[Any], isolates: list[Any], permutations: int, seed: int) -> dict[str, Any]:
+    """The result dict of :func:`morans_i` and :func:`morans_i_rate` from an esda Moran object."""
+    return {
+        "I": float(mi.I),
+        "EI": float(mi.EI),
+        "z": float(mi.z_sim),
+        "p_sim": float(mi.p_sim),
+        "n": int(n),
+        "n_dropped": len(dropped),
+        "dropped": dropped,
+        "isolates": isolates,
+        "permutations": int(permutations),
+        "seed": seed,
+    }
+
+
 # --------------------------------------------------------------------------- public API
 def spatial_weights(
     gdf: gpd.GeoDataFrame,
@@ -329,18 +345,7 @@ def morans_i(
     y, graph, _, dropped, isolates = _prepare(values, w)
     with _numpy_global_seed(seed):
         mi = esda.Moran(y, graph, transformation="r", permutations=permutations)
-    return {
-        "I": float(mi.I),
-        "EI": float(mi.EI),
-        "z": float(mi.z_sim),
-        "p_sim": float(mi.p_sim),
-        "n": int(len(y)),
-        "n_dropped": len(dropped),
-        "dropped": dropped,
-        "isolates": isolates,
-        "permutations": int(permutations),
-        "seed": seed,
-    }
+    return _moran_summary(mi, len(y), dropped, isolates, permutations, seed)
 
 
 def lisa(
@@ -579,18 +584,7 @@ def morans_i_rate(
     b = base.reindex(kept).to_numpy(dtype=float)
     with _numpy_global_seed(seed):
         mi = esda.Moran_Rate(e, b, graph, adjusted=True, transformation="r", permutations=permutations)
-    return {
-        "I": float(mi.I),
-        "EI": float(mi.EI),
-        "z": float(mi.z_sim),
-        "p_sim": float(mi.p_sim),
-        "n": int(len(y)),
-        "n_dropped": len(dropped),
-        "dropped": dropped,
-        "isolates": isolates,
-        "permutations": int(permutations),
-        "seed": seed,
-    }
+    return _moran_summary(mi, len(y), dropped, isolates, permutations, seed)
 
 
 def lisa_rate(

@@ -19,7 +19,7 @@ import requests
 from decentraal.config import GEMEENTEN, RAW_DIR
 from decentraal.errors import DataError, FetchError, ParameterError
 from decentraal.io.fetch import http
-from decentraal.io.fetch.provenance import Download, check_registry, commit
+from decentraal.io.fetch.provenance import Download, download_and_commit
 
 #: CBS StatLine table id of "Kerncijfers wijken en buurten <jaar>" per year.
 #: Source: CBS StatLine (https://www.cbs.nl/nl-nl/cijfers/detail/<id>, "Kerncijfers wijken en
@@ -212,11 +212,4 @@ def fetch_kwb(
         If the answer holds no row for ``gemeente``, or ``raw_dir/registry.json`` is unreadable.
     """
     gemeente, jaar = check_gemeente(gemeente), check_jaar(jaar)
-    check_registry(raw_dir)
-    client, own = http.open_session(session)
-    try:
-        item = download_kwb(gemeente, jaar, client, timeout)
-    finally:
-        if own:
-            client.close()
-    return commit([item], raw_dir)
+    return download_and_commit(download_kwb, gemeente, jaar, raw_dir=raw_dir, session=session, timeout=timeout)

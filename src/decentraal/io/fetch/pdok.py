@@ -16,7 +16,7 @@ from decentraal.config import CRS, RAW_DIR
 from decentraal.errors import DataError, FetchError
 from decentraal.io.fetch import http
 from decentraal.io.fetch.cbs import check_gemeente, check_jaar
-from decentraal.io.fetch.provenance import Download, check_registry, commit
+from decentraal.io.fetch.provenance import Download, download_and_commit
 
 #: PDOK WFS 2.0 of the CBS Wijk- en Buurtkaart, one service per year.
 PDOK_WFS = "https://service.pdok.nl/cbs/wijkenbuurten/{jaar}/wfs/v1_0"
@@ -132,11 +132,4 @@ def fetch_boundaries(
     :func:`decentraal.io.fetch.cbs.fetch_kwb`.
     """
     gemeente, jaar = check_gemeente(gemeente), check_jaar(jaar)
-    check_registry(raw_dir)
-    client, own = http.open_session(session)
-    try:
-        item = download_boundaries(gemeente, jaar, client, timeout)
-    finally:
-        if own:
-            client.close()
-    return commit([item], raw_dir)
+    return download_and_commit(download_boundaries, gemeente, jaar, raw_dir=raw_dir, session=session, timeout=timeout)

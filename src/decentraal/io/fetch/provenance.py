@@ -8,10 +8,11 @@ attribution, licence, year, retrieval time, origin URLs, sha256) and the matchin
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from decentraal.io.fetch import http
 from decentraal.io.fetch.http import LICENCE
 from decentraal.io.files import write_bytes, write_json, write_text
 from decentraal.io.registry import load_registry, sha256_file
@@ -107,3 +108,19 @@ def readme_text(item: Download, checksums: Mapping[str, str]) -> str:
     if item.notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in item.notes]
     return "\n".join(lines) + "\n"
+
+
+def download_and_commit(download: Callable[..., Download], gemeente: str, jaar: int, *, raw_dir: Path,
+                        session, timeout: float) -> list[Path]:
+    """Check the registry, run one ``download(gemeente, jaar, session, timeout)`` and commit it.
+
+    Nothing is written unless the download succeeded; a session made here is closed again.
+    """
+    check_registry(raw_dir)
+    client, own = http.open_session(session)
+    try:
+        item = download(gemeente, jaar, client, timeout)
+    finally:
+        if own:
+            client.close()
+    return commit([item], raw_dir)
