@@ -50,9 +50,8 @@ import pandas as pd
 
 from decentraal.config import CRS, GEMEENTEN
 from decentraal.errors import DataError, ParameterError
-from decentraal.io import files, userfiles
+from decentraal.io import userfiles
 from decentraal.methods import (
-    aggregate,
     capacity,
     choice,
     demand,
@@ -741,18 +740,6 @@ def demand_for(s: Session) -> Demand:
                                   family=p.glm_familie, min_share=p.min_gewicht_aandeel)
     return Demand(observed.visits, inhabitants, p.vraagbron, p.bezoeken_per_inwoner_per_jaar, observed,
                   p.bezoeken_bestand, p.glm_familie, bool(table.attrs["synthetic"]))
-
-
-def demand_table(layers: Mapping[str, gpd.GeoDataFrame], visits: pd.Series, level: str, threshold: int) -> pd.DataFrame:
-    """Inhabitants and visits per area of ``level`` (``code``, ``naam``, ``inwoners``, ``bezoeken``), disclosure-controlled."""
-    per_buurt = layers["buurt"][["code", "naam", "wijkcode", "stadsdeelcode", "gemeentecode", "inwoners"]].assign(
-        bezoeken=lambda d: d["code"].map(visits))
-    if level == "buurt":
-        per_area = per_buurt[["code", "naam", "inwoners", "bezoeken"]]
-    else:
-        summed = aggregate.aggregate(per_buurt, f"{level}code", counts=["inwoners", "bezoeken"])[["code", "inwoners", "bezoeken"]]
-        per_area = summed.merge(layers[level][["code", "naam"]], on="code")[["code", "naam", "inwoners", "bezoeken"]]
-    return suppress(per_area, count_columns=["inwoners", "bezoeken"], share_columns={}, threshold=threshold)
 
 
 def product_table(buurt_layer: gpd.GeoDataFrame, rate: float) -> pd.DataFrame:
@@ -1778,9 +1765,9 @@ def counters(s: Session) -> CounterResult:
     settings = ChainSettings.from_params(p)
     ts = TimeSettings.from_params(p)
     dem = demand_for(s)
-    per_area = demand_table(s.layers, dem.visits, p.niveau, p.onthulling_drempel)
+    per_area = common.published_visits(s.layers, s.published, dem.visits, p.onthulling_drempel)[p.niveau]
     products = product_table(s.layers["buurt"], p.bezoeken_per_inwoner_per_jaar)
-    named = files.read_csv_text(Path(p.kandidaten_bestand)) if p.kandidaten_bestand else None
+    named = userfiles.read_candidates(Path(p.kandidaten_bestand)) if p.kandidaten_bestand else None
     yearly = yearly_demand(s.layers["buurt"], p.bezoeken_per_inwoner_per_jaar, ts, dem.observed)
     ranges = assumption_ranges(s.base, p)
     t0 = clock.perf_counter()
