@@ -293,3 +293,83 @@ ASSUMPTIONS = {
     "piekfactor": "piekfactor drukste uur",
     "dekkingsafstand_km": "dekkingsafstand",
 }
+
+
+# --------------------------------------------------------------------------- table sources (tables.py)
+#: Source key -> how the source line of a table names it ("Bron: ...; bewerking decentraal").
+SOURCES = {
+    "kwb": "CBS (KWB 2024)",
+    "pdok": "Kadaster/PDOK (Wijk- en Buurtkaart)",
+    "rivm": "RIVM/GGD'en/CBS (Gezondheidsmonitor 2024)",
+    "nota": "gemeente Haarlem (informatienota 2021/547821)",
+    "aanname": "aannames van deze run (zie Verantwoording)",
+}
+_AREA, _GEO, _DEMAND = ("kwb",), ("kwb", "pdok"), ("kwb", "pdok", "nota", "aanname")
+_INDICATOR_SOURCES = {ind.key: ("kwb", "pdok") if ind.key == "afstand_loket_km" else ("rivm",) if "RIVM" in ind.source_nl
+                      else ("pdok",) if "PDOK" in ind.source_nl else ("kwb",) for ind in INDICATORS}
+#: Column -> the sources its numbers rest on; a table's source line is the union over its columns.
+COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
+    **_INDICATOR_SOURCES,
+    **dict.fromkeys(["inwoners", "huishoudens", "gebieden", "met_inwoners", "waarde", "gemeente_waarde", "z"], _AREA),
+    **dict.fromkeys(["index", "rank", "p_top_n", "p_top_quartile", "rank_p05", "rank_p95", "loo_rank_min", "loo_rank_max",
+                     "I", "EI", "p_sim", "lisa_zonder_correctie", "lisa_fdr", "spearman_median", "spearman_p05",
+                     "top_n_overlap", "same_first", "p_top_n_data", "rank_percentile", "rank_alternative",
+                     "rank_dimensions_equal"], _GEO),
+    **dict.fromkeys(["bezoeken", "bezoeken_per_jaar", "covered_share", "mean_distance_km", "p90_distance_km",
+                     "inwoners_binnen_afstand", "balies", "balies_nieuw", "annual_cost_eur", "cost_per_visit_eur",
+                     "visits_new_counters", "bezoeken_nieuw", "extra_kosten_bereik", "kosten_per_bezoek_bereik",
+                     "bezoeken_interval", "extra_kosten_interval", "kosten_per_bezoek_interval", "kans_beste_keuze",
+                     "afstand_inwoners_km", "afstand_65plus_km", "S1", "ST", "fixed_cost_eur", "desk_cost_eur",
+                     "kans_wachten", "gem_wachttijd_min", "binnen_norm", "bezetting", "piekmaand", "bezoeken_piekmaand",
+                     "balies_afspraak", "balies_inloop", "toegangstijd_dagen", "inloop_wachttijd_min"], _DEMAND),
+}
+#: The source line under a table when none of its columns names a source.
+DEFAULT_SOURCE = "bewerking decentraal"
+
+# --------------------------------------------------------------------------- parameters in Dutch (front page, Verantwoording)
+#: Parameter -> Dutch name for the committee (any other parameter shows its name with spaces).
+PARAMETER_NAMES = {
+    **{k: v[0].upper() + v[1:] for k, v in ASSUMPTIONS.items()},
+    "naam": "Naam van de run", "gemeente": "Gemeente", "jaar": "Statistiekjaar", "niveau": "Gebiedsniveau van tabellen",
+    "seed": "Startgetal van het toeval", "onthulling_drempel": "Kleinste aantal dat getoond wordt",
+    **{f"gewicht_{ind.key}": f"Gewicht: {INDICATOR_SHORT.get(ind.key, ind.label_nl.lower())}" for ind in INDICATORS},
+    "stabiliteit_trekkingen": "Trekkingen van de gewichten", "stabiliteit_concentratie": "Spreiding van de gewichten (concentratie)",
+    "top_n": "Aantal gebieden in 'de hoogste'", "min_gewicht_aandeel": "Minimaal bekend deel van het gewicht",
+    "lisa_alpha": "Significantieniveau hotspots", "lisa_permutaties": "Permutaties hotspot-toets",
+    "lisa_fdr": "Correctie voor meervoudig toetsen (FDR)", "index_dimensies": "Index uit drie dimensies",
+    "gezondheid_onzekerheid_pp": "Onzekerheid gezondheidsschatting",
+    "bezoeken_per_inwoner_per_jaar": "Loketbezoeken per inwoner per jaar", "vraagbron": "Bron van de vraag",
+    "glm_familie": "Telmodel voor het bezoekbestand", "max_nieuwe_loketten": "Meeste nieuwe loketten doorgerekend",
+    "wachtnorm_minuten": "Wachtnorm inloop", "wachtnorm_aandeel": "Deel bezoekers binnen de norm",
+    "vaste_kosten_per_loket": "Vaste kosten per nieuw loket", "referentiejaar": "Referentiejaren van het bezoekcijfer",
+    "horizon_begin": "Eerste jaar", "horizon_eind": "Laatste jaar", "beslisjaar": "Eerste jaar dat een nieuw loket open kan",
+    "inloopuren_bestaand_per_week": "Inloopuren bestaand loket", "keuzeregel": "Keuzeregel: naar welk loket gaat men",
+    "min_dekking_65plus": "Minimale dekking 65-plussers", "tolerantie_bijna_optimaal": "Marge voor 'bijna even goed'",
+    "onzekerheid_trekkingen": "Trekkingen van de aannames (Monte Carlo)",
+}
+#: What an assumption means for the answer, in plain Dutch (front page, "Wat weten we zeker, wat niet").
+ASSUMPTION_MEANING = {
+    "vaste_kosten_omvat_personeel": "Onbekend is of de ruim 400.000 euro per jaar uit de informatienota het personeel van het "
+                                    "nieuwe loket al omvat. Zo ja, dan zijn de kosten laag; zo nee, dan komt het personeel erbovenop.",
+    "uurkosten_balie": "Wat een uur bemensing van een balie kost; bepaalt de personeelskosten.",
+    "bedieningstijd_aanvraag_minuten": "Hoe lang een aanvraag van paspoort, identiteitskaart of rijbewijs duurt; bepaalt het aantal balies.",
+    "bedieningstijd_afhalen_minuten": "Hoe lang het afhalen van een document duurt.",
+    "bedieningstijd_enkel_minuten": "Hoe lang een bezoek voor een ander product duurt.",
+    "doelbezetting": "Welk deel van de tijd een baliemedewerker bezig is met bezoekers.",
+    "toegangsnorm_werkdagen": "Binnen hoeveel werkdagen een afspraak beschikbaar moet zijn.",
+    "spreiding_bezoekcijfer_buurt": "Hoeveel het aantal loketbezoeken per inwoner tussen buurten verschilt.",
+    "afstandsverval_beta": "Hoe sterk mensen een loket verder weg laten liggen.",
+    "urenelasticiteit_gamma": "Hoeveel langere openingstijden een loket aantrekkelijker maken.",
+    "productaandeel_nieuw": "Of het nieuwe loket alle producten levert.",
+    "openingsuren_per_week": "Hoeveel uur per week het nieuwe loket open is.",
+    "openingsuren_bestaand_per_week": "Hoeveel uur per week het bestaande loket open is.",
+    "inloopuren_nieuw_per_week": "Hoeveel uur per week het nieuwe loket zonder afspraak open is.",
+    "piekfactor": "Hoeveel drukker het drukste uur is dan een gemiddeld uur.",
+    "dekkingsafstand_km": "Binnen welke afstand een loket 'dichtbij' heet.",
+    "bedieningstijd_minuten": "Gemiddelde duur van een bezoek (eenvoudige berekening).",
+    "stabiliteit_concentratie": "Hoe ver de gewichten van de indicatoren mogen afwijken van de gekozen gewichten.",
+    "gezondheid_onzekerheid_pp": "Hoe onzeker de RIVM-schatting van de gezondheid per gebied is.",
+}
+#: Front-page table headers (the scenario table) with units.
+FRONT_HEADERS = ("model", "nieuwe loketten", "locaties", "kans beste keuze", "bezoeken per jaar (P10 tot P90)",
+                 "extra kosten per jaar (P10 tot P90)", "kosten per bezoek (P10 tot P90)", "gem. afstand (km)")
