@@ -1,103 +1,214 @@
 """Maps for the reports: static choropleths (print) and offline interactive Leaflet maps.
 
-Class breaks come from :mod:`mapclassify` and are stated in the legend. Interactive maps are
-built with folium, then made self-contained: the Leaflet script and stylesheet are inlined from
-the vendored copy in ``static/`` and folium's other CDN resources (jQuery, Bootstrap, icon fonts,
-which these maps do not use) are removed, so a report makes no request to an external host. Web
-tiles are only added when the caller asks for a basemap.
+Conventions every map follows (issue 12, "Figures and maps"):
+
+- **One barrier direction.** Sequential palettes from light to dark, and darker always means
+  more potential barrier: for an indicator where a *low* value is the barrier (income, health,
+  cars) the palette is reversed (``reverse=True``) and the legend says so. Palettes are
+  ColorBrewer sequential (lightness changes monotonically, so they survive colour-blindness),
+  started at :data:`PALETTE_START` so the lightest class stands out from the white page; area
+  edges are grey for the same reason. Categories (catchments) use the Okabe-Ito set.
+- **Shared classes when maps are compared.** :func:`class_scheme` makes a
+  :class:`ClassScheme` (mapclassify bins rounded to two significant digits); pass the same
+  scheme to every map of a comparison so equal colours mean equal values.
+- **Few residents muted.** Areas with fewer than :data:`MIN_RESIDENTS` inhabitants are drawn
+  hatched grey instead of in a class colour, and the legend says so: a share of 20 people is
+  not comparable with one of 5,000.
+- **Orientation.** Static maps get area names (up to :data:`LABEL_MAX_AREAS` areas, white halo,
+  overlapping names left out), a scale bar (:mod:`matplotlib_scalebar`; layers are in EPSG:28992,
+  metres) and a north arrow; legends are at least 8 pt with units in their title.
+- **Interactive maps** are built with folium, then made self-contained and accessible: the
+  Leaflet script and stylesheet are inlined from the vendored copy in ``static/`` and folium's
+  other CDN resources removed, so a report makes no request to an external host (web tiles
+  only when the caller asks for a basemap); the frame document has ``lang="nl"``, a title and a
+  zoomable viewport; controls and attribution are Dutch; every area path is named with its values
+  (``aria-label``), and :func:`interactive_choropleth` puts the same values in a table under the
+  map (:func:`values_table`) so they are readable without the map.
 """
 
 from __future__ import annotations
 
 import html
+import json
+import math
 import re
+import textwrap
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
 import mapclassify
 import numpy as np
 import pandas as pd
+from jinja2 import Template
 from matplotlib import colormaps
+from matplotlib import patheffects as pe
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib_scalebar.scalebar import ScaleBar
 
 from decentraal.io import assets
+from decentraal.report import format as fmt
 from decentraal.report.format import legend_number, number
 
+#: Areas with fewer inhabitants than this are muted (hatched grey): their shares rest on a
+#: handful of people (Zandvoort's Buitengebied has 20 inhabitants) and would dominate the map.
+MIN_RESIDENTS = 100
+#: Fill of an area without a value (unknown or suppressed by disclosure control).
 MISSING_COLOUR = "#d9d9d9"
+#: Fill and hatch of an area with fewer than :data:`MIN_RESIDENTS` inhabitants.
+MUTED_COLOUR, MUTED_HATCH, MUTED_HATCH_COLOUR = "#ffffff", "////", "#8c8c8c"
+#: Area edges: grey, so the lightest class is still outlined against the white page.
+EDGE_COLOUR = "#767676"
+#: Palette for barrier maps (darker = more potential barrier) and for counts (population).
+BARRIER_CMAP, COUNT_CMAP = "OrRd", "Blues"
+#: Where on the colormap (0..1) the lightest and darkest class sit: not white, not black.
+PALETTE_START, PALETTE_END = 0.22, 0.95
+#: Okabe-Ito qualitative colours (without black, which marks the counters), safe for colour-blindness.
+OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"]
+#: Maps with at most this many areas get the area names (wijken, stadsdelen); buurt maps do not.
+LABEL_MAX_AREAS = 40
+#: Smallest text on a map (points): names, legend, scale bar.
+LABEL_SIZE, LEGEND_SIZE = 7.5, 8.0
+#: Legend line saying which way the colours point.
+DARKER_IS_BARRIER = "donkerder = meer mogelijke belemmering"
+#: Source line shown in the interactive maps' attribution.
+ATTRIBUTION = "Bron: CBS, Kadaster/PDOK"
 BASEMAP_TILES = "OpenStreetMap"
 
+#: LISA quadrant -> (label when a high value is the barrier, label when a low value is).
+_CLUSTER_LABELS = {
+    "Hoog-Hoog": ("Cluster veel belemmering", "Cluster weinig belemmering"),
+    "Laag-Laag": ("Cluster weinig belemmering", "Cluster veel belemmering"),
+    "Hoog-Laag": ("Uitschieter: veel belemmering, buren weinig", "Uitschieter: weinig belemmering, buren veel"),
+    "Laag-Hoog": ("Uitschieter: weinig belemmering, buren veel", "Uitschieter: veel belemmering, buren weinig"),
+}
+#: Hot-spot map colours by barrier meaning (red = more barrier, blue = less; ColorBrewer RdBu).
+CLUSTER_COLOURS = {
+    "Cluster veel belemmering": "#b2182b",
+    "Uitschieter: veel belemmering, buren weinig": "#ef8a62",
+    "Cluster weinig belemmering": "#2166ac",
+    "Uitschieter: weinig belemmering, buren veel": "#67a9cf",
+    "Niet significant": "#f7f7f7",
+    "Geen gegevens": "#bdbdbd",
+    "Geen buren": "#bdbdbd",
+}
 
-def classify(values: pd.Series, *, scheme: str = "FisherJenks", k: int = 5) -> tuple[pd.Series, list[str]]:
-    """Classify values with mapclassify; return class index per area (NaN stays NaN) and labels.
 
-    ``k`` is reduced when there are fewer distinct values than classes. Labels read
-    ``"a - b"`` with the class bounds, as shown in legends.
+# --------------------------------------------------------------------------- classes
+@dataclass(frozen=True)
+class ClassScheme:
+    """Class limits of a choropleth, to share between maps that are compared.
+
+    ``bins`` are the upper limits (the last is the largest value the scheme was made from),
+    ``minimum`` the smallest value; a value belongs to the first class whose upper limit it
+    does not exceed (values outside the range go to the nearest end class).
     """
-    known = values.dropna()
-    k = max(1, min(k, known.nunique() - 1 if known.nunique() > 2 else known.nunique()))  # no one-value classes for few areas
+
+    bins: tuple[float, ...]
+    minimum: float
+    scheme: str
+
+    @property
+    def k(self) -> int:
+        return len(self.bins)
+
+    @property
+    def labels(self) -> list[str]:
+        """Legend labels, e.g. ``"0,5 tot 0,85"``, lowest class first."""
+        if self.k == 1:
+            return [_bound(self.bins[0])]
+        lower = [self.minimum, *self.bins[:-1]]
+        return [f"{_bound(lo)} tot {_bound(hi)}" for lo, hi in zip(lower, self.bins)]
+
+    def assign(self, values: pd.Series) -> pd.Series:
+        """Class index per value (0 = lowest); missing values stay NaN."""
+        arr = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+        idx = np.searchsorted(np.asarray(self.bins), arr, side="left").astype(float)
+        idx = np.minimum(idx, self.k - 1)
+        idx[np.isnan(arr)] = np.nan
+        return pd.Series(idx, index=values.index)
+
+
+def _bound(value: float) -> str:
+    return legend_number(fmt.significant(value, 2)) if value != 0 else "0"
+
+
+def class_scheme(values: pd.Series | Sequence[pd.Series], *, scheme: str = "FisherJenks", k: int = 5) -> ClassScheme:
+    """Class limits from mapclassify on ``values`` (several series: their union, for shared classes).
+
+    ``k`` is reduced when there are few distinct values; the inner limits are rounded to two
+    significant digits so legends read "0,5 tot 0,85" rather than "0,485 - 0,852" (limits that
+    round to the same number merge).
+    """
+    if not isinstance(values, pd.Series):
+        values = pd.concat(list(values), ignore_index=True)
+    known = pd.to_numeric(values, errors="coerce").dropna()
     if known.empty:
-        return pd.Series(np.nan, index=values.index), []
+        return ClassScheme((), float("nan"), scheme)
+    distinct = known.nunique()
+    k = max(1, min(k, distinct - 1 if distinct > 2 else distinct))  # no one-value classes for few areas
     if k < 2:
-        return pd.Series(np.where(values.notna(), 0, np.nan), index=values.index), [legend_number(known.iloc[0])]
+        return ClassScheme((float(known.max()),), float(known.min()), scheme)
     with warnings.catch_warnings():
         # FisherJenks without numba is exact and fast enough for a few hundred areas
         warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
         classifier = mapclassify.classify(known.to_numpy(), scheme=scheme, k=k)
-    bins = classifier.bins
-    lower = np.concatenate([[known.min()], bins[:-1]])
-    labels = [f"{legend_number(lo)} - {legend_number(hi)}" for lo, hi in zip(lower, bins)]
-    classes = pd.Series(np.nan, index=values.index)
-    classes.loc[known.index] = classifier.yb
-    return classes, labels
+    top = float(known.max())
+    inner = sorted({fmt.significant(float(b), 2) for b in classifier.bins[:-1]})
+    inner = [b for b in inner if known.min() <= b < top]
+    return ClassScheme((*inner, top), float(known.min()), scheme)
 
 
-def _palette(n: int, cmap: str) -> list[str]:
-    colours = colormaps[cmap].resampled(max(n, 2))
-    return [to_hex(colours(i)) for i in range(max(n, 2))][:n] if n > 1 else [to_hex(colours(1))]
+def classify(values: pd.Series, *, scheme: str = "FisherJenks", k: int = 5) -> tuple[pd.Series, list[str]]:
+    """Class index per area (NaN stays NaN) and the legend labels, from :func:`class_scheme`."""
+    cs = class_scheme(values, scheme=scheme, k=k)
+    if cs.k == 0:
+        return pd.Series(np.nan, index=values.index), []
+    return cs.assign(values), cs.labels
 
 
-def static_choropleth(
-    gdf: gpd.GeoDataFrame,
-    column: str,
-    *,
-    title: str,
-    scheme: str = "FisherJenks",
-    k: int = 5,
-    cmap: str = "OrRd",
-    points: gpd.GeoDataFrame | None = None,
-    point_label: str = "Bestaand loket",
-    ax: Axes | None = None,
-) -> Figure:
-    """Static choropleth with class breaks from mapclassify named in the legend title."""
-    classes, labels = classify(gdf[column], scheme=scheme, k=k)
-    colours = _palette(len(labels), cmap)
-    face = [colours[int(c)] if not np.isnan(c) else MISSING_COLOUR for c in classes]
-    if ax is None:
-        fig = Figure(figsize=(6.5, 6.5))
-        ax = fig.add_subplot()
-    else:
-        fig = ax.figure
-    draw_polygons(ax, gdf.geometry, face)
-    handles = [Patch(facecolor=c, edgecolor="grey", label=lab) for c, lab in zip(colours, labels)]
-    if classes.isna().any():
-        handles.append(Patch(facecolor=MISSING_COLOUR, edgecolor="grey", label="onbekend / onderdrukt"))
-    if points is not None and not points.empty:
-        ax.scatter(points.geometry.x, points.geometry.y, color="black", s=40, marker="*", zorder=3)
-        handles.append(Line2D([], [], color="black", marker="*", linestyle="", markersize=9, label=point_label))
-    ax.legend(handles=handles, title=f"klassen: {scheme_label(scheme)}, k={len(labels)}", loc="upper left", bbox_to_anchor=(0.98, 1.0), fontsize=7, title_fontsize=7, frameon=True)
-    ax.set_title(title, fontsize=10)
-    ax.set_axis_off()
-    fig.tight_layout()
-    return fig
+def palette(n: int, cmap: str = BARRIER_CMAP, *, reverse: bool = False) -> list[str]:
+    """``n`` colours from light to dark (dark to light when ``reverse``), between PALETTE_START and PALETTE_END."""
+    if n <= 0:
+        return []
+    spots = [PALETTE_END] if n == 1 else list(np.linspace(PALETTE_START, PALETTE_END, n))
+    colours = [to_hex(colormaps[cmap](float(x))) for x in spots]
+    return colours[::-1] if reverse else colours
 
 
-def draw_polygons(ax: Axes, geoms: gpd.GeoSeries, facecolors: Sequence[str], *, edgecolor: str = "white", linewidth: float = 0.4) -> None:
+def scheme_label(scheme: str) -> str:
+    """Dutch name of a mapclassify scheme for legends."""
+    return {
+        "NaturalBreaks": "natuurlijke grenzen",
+        "Quantiles": "kwantielen",
+        "EqualInterval": "gelijke intervallen",
+        "FisherJenks": "natuurlijke grenzen",
+    }.get(scheme, scheme)
+
+
+def few_residents(gdf: gpd.GeoDataFrame | pd.DataFrame, residents: str | None = "inwoners",
+                  min_residents: int = MIN_RESIDENTS) -> pd.Series:
+    """True for areas with fewer than ``min_residents`` inhabitants (False when the column is absent)."""
+    if residents is None or residents not in gdf:
+        return pd.Series(False, index=gdf.index)
+    counts = pd.to_numeric(gdf[residents], errors="coerce")
+    return (counts < min_residents).fillna(False).astype(bool)
+
+
+def muted_label(min_residents: int = MIN_RESIDENTS) -> str:
+    """Legend text of the muted areas."""
+    return f"minder dan {number(min_residents)} inwoners (niet gekleurd)"
+
+
+# --------------------------------------------------------------------------- drawing
+def draw_polygons(ax: Axes, geoms: gpd.GeoSeries, facecolors: Sequence[str], *, edgecolor: str = EDGE_COLOUR,
+                  linewidth: float = 0.4, hatch: str | None = None, zorder: float = 1) -> None:
     """Draw (multi)polygons as one PatchCollection.
 
     Equivalent to ``GeoDataFrame.plot(color=...)`` but without geopandas' redraw of the whole
@@ -112,43 +223,257 @@ def draw_polygons(ax: Axes, geoms: gpd.GeoSeries, facecolors: Sequence[str], *, 
             continue
         patches.append(patch_from_polygon(geom))
         colours.append(colour)
-    ax.add_collection(PatchCollection(patches, facecolor=colours, edgecolor=edgecolor, linewidth=linewidth, match_original=False))
+    if not patches:
+        return
+    collection = PatchCollection(patches, facecolor=colours, edgecolor=edgecolor, linewidth=linewidth,
+                                 match_original=False, zorder=zorder)
+    if hatch:
+        collection.set_hatch(hatch)
+    ax.add_collection(collection)
     minx, miny, maxx, maxy = geoms.total_bounds
-    ax.set_xlim(minx, maxx)
-    ax.set_ylim(miny, maxy)
+    pad = 0.02 * max(maxx - minx, maxy - miny)
+    ax.set_xlim(minx - pad, maxx + pad)
+    ax.set_ylim(miny - pad, maxy + pad)
     ax.set_aspect("equal")
 
 
-def catchment_map(gdf: gpd.GeoDataFrame, column: str, *, districts: gpd.GeoDataFrame, points: gpd.GeoDataFrame,
-                  title: str, ax: Axes | None = None) -> Figure:
-    """Areas coloured by a category (e.g. the counter they are nearest to), district outlines on top."""
-    categories = sorted(gdf[column].dropna().unique())
-    palette = dict(zip(categories, [to_hex(c) for c in colormaps["tab10"].colors]))
+def draw_muted(ax: Axes, geoms: gpd.GeoSeries) -> None:
+    """Hatched grey areas (few residents) on top of whatever was drawn."""
+    if len(geoms):
+        from matplotlib import rcParams
+        old = rcParams["hatch.color"]
+        rcParams["hatch.color"] = MUTED_HATCH_COLOUR  # PatchCollection takes the hatch colour from rcParams
+        try:
+            draw_polygons(ax, geoms, [MUTED_COLOUR] * len(geoms), hatch=MUTED_HATCH, zorder=1.5)
+        finally:
+            rcParams["hatch.color"] = old
+
+
+def muted_handle(min_residents: int = MIN_RESIDENTS) -> Patch:
+    return Patch(facecolor=MUTED_COLOUR, edgecolor=MUTED_HATCH_COLOUR, hatch=MUTED_HATCH, label=muted_label(min_residents))
+
+
+def add_map_furniture(ax: Axes, crs: object | None) -> None:
+    """Scale bar (when the CRS is in metres) and a north arrow; layers are in EPSG:28992 (RD New).
+
+    RD New's grid north lies within about a degree of true north around Haarlem, so the arrow
+    points straight up.
+    """
+    if crs is not None and getattr(crs, "is_projected", False) and _metres(crs):
+        bar = ScaleBar(1, units="m", dimension="si-length", location="lower right", length_fraction=0.22,
+                       font_properties={"size": LEGEND_SIZE}, box_alpha=0.75, border_pad=0.4, scale_loc="top")
+        bar.set_gid("schaalbalk")
+        ax.add_artist(bar)
+    arrow = ax.annotate("N", xy=(0.05, 0.98), xytext=(0.05, 0.88), xycoords="axes fraction", textcoords="axes fraction",
+                        ha="center", va="center", fontsize=9, fontweight="bold",
+                        arrowprops={"facecolor": "black", "edgecolor": "black", "width": 2, "headwidth": 7, "headlength": 7})
+    arrow.set_gid("noordpijl")
+
+
+def _metres(crs: object) -> bool:
+    try:
+        return all(axis.unit_name in ("metre", "meter") for axis in crs.axis_info)  # type: ignore[attr-defined]
+    except AttributeError:
+        return False
+
+
+def _wrap(name: str, width: int = 14) -> str:
+    return "\n".join(textwrap.wrap(str(name), width=width, break_long_words=False)) or str(name)
+
+
+def label_areas(ax: Axes, gdf: gpd.GeoDataFrame, column: str = "naam", *, size: float = LABEL_SIZE) -> list[str]:
+    """Write each area's name at a point inside it, with a white halo; largest areas first.
+
+    A name that would overlap one already placed is left out (the table next to the map has
+    every name). Returns the names that were left out.
+    """
+    fig = ax.figure
+    renderer = fig._get_renderer()  # type: ignore[attr-defined]
+    placed: list[object] = []
+    skipped: list[str] = []
+    order = gdf.geometry.area.sort_values(ascending=False).index
+    halo = [pe.withStroke(linewidth=2.2, foreground="white")]
+    for idx in order:
+        geom, name = gdf.geometry.loc[idx], gdf.loc[idx, column]
+        if geom is None or geom.is_empty or pd.isna(name):
+            continue
+        point = geom.representative_point()
+        text = ax.text(point.x, point.y, _wrap(name), fontsize=size, ha="center", va="center", color="#1a1a1a",
+                       path_effects=halo, zorder=4, linespacing=0.95)
+        text.set_gid("gebiedsnaam")
+        box = text.get_window_extent(renderer=renderer).expanded(1.04, 1.08)
+        if any(box.overlaps(other) for other in placed):
+            text.remove()
+            skipped.append(str(name))
+            continue
+        placed.append(box)
+    return skipped
+
+
+def _legend(ax: Axes, handles: list, title: str) -> None:
+    ax.legend(handles=handles, title=title, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=LEGEND_SIZE,
+              title_fontsize=LEGEND_SIZE + 0.5, frameon=False, alignment="left", handlelength=1.6, handleheight=1.1)
+
+
+def static_choropleth(
+    gdf: gpd.GeoDataFrame,
+    column: str,
+    *,
+    title: str,
+    legend_title: str | None = None,
+    scheme: str = "FisherJenks",
+    k: int = 5,
+    classes: ClassScheme | None = None,
+    cmap: str = BARRIER_CMAP,
+    reverse: bool = False,
+    barrier: bool = True,
+    points: gpd.GeoDataFrame | None = None,
+    point_label: str = "bestaand loket",
+    labels: bool | None = None,
+    label_column: str = "naam",
+    residents: str | None = "inwoners",
+    min_residents: int = MIN_RESIDENTS,
+    legend: str | None = "used",
+    ax: Axes | None = None,
+) -> Figure:
+    """Static choropleth: classes, names, scale bar, north arrow and a legend with units.
+
+    Parameters
+    ----------
+    legend_title
+        Legend heading with the unit, e.g. ``"Afstand (km)"``; the class scheme is added below.
+    classes
+        A shared :class:`ClassScheme` (from :func:`class_scheme` on all compared columns); by
+        default one is made from ``column`` with ``scheme`` and ``k``.
+    reverse, barrier
+        ``barrier`` maps add the line "darker = more potential barrier"; ``reverse`` when a low
+        value is the barrier (the palette then runs dark to light).
+    labels
+        Area names on the map; by default when the layer has at most :data:`LABEL_MAX_AREAS` areas.
+    residents
+        Column with inhabitants; areas under ``min_residents`` are muted. ``None`` for maps of
+        the counts themselves.
+    legend
+        ``"used"``: only classes that occur on this map; ``"all"``: every class of the scheme (the
+        legend shared by compared maps); ``None``: no legend.
+    """
+    cs = classes if classes is not None else class_scheme(gdf[column], scheme=scheme, k=k)
+    cls = cs.assign(gdf[column]) if cs.k else pd.Series(np.nan, index=gdf.index)
+    colours = palette(cs.k, cmap, reverse=reverse)
+    muted = few_residents(gdf, residents, min_residents)
+    face = [colours[int(c)] if not np.isnan(c) else MISSING_COLOUR for c in cls]
     if ax is None:
-        fig = Figure(figsize=(6.5, 6.5))
+        fig = Figure(figsize=(7.5, 6.5))
         ax = fig.add_subplot()
     else:
         fig = ax.figure
-    draw_polygons(ax, gdf.geometry, [palette.get(v, MISSING_COLOUR) for v in gdf[column]], linewidth=0.2)
-    for geom in districts.geometry.boundary:
-        for line in getattr(geom, "geoms", [geom]):
-            ax.plot(*line.xy, color="black", linewidth=1.2)
-    ax.scatter(points.geometry.x, points.geometry.y, color="black", s=60, marker="*", zorder=3)
-    handles = [Patch(facecolor=palette[c], label=str(c)) for c in categories]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.98, 1.0), fontsize=7, frameon=True, title="dichtstbijzijnde loket", title_fontsize=7)
-    ax.set_title(title, fontsize=10)
+    draw_polygons(ax, gdf.geometry, face)
+    draw_muted(ax, gdf.geometry[muted])
+    if labels if labels is not None else len(gdf) <= LABEL_MAX_AREAS:
+        if label_column in gdf:
+            label_areas(ax, gdf, label_column)
+    if points is not None and not points.empty:
+        ax.scatter(points.geometry.x, points.geometry.y, color="black", edgecolors="white", linewidths=0.7, s=130,
+                   marker="*", zorder=5)
+    add_map_furniture(ax, gdf.crs)
+    if legend is not None:
+        shown_classes = cls[~muted].dropna().astype(int).unique()
+        entries = [(colours[i], lab) for i, lab in enumerate(cs.labels) if legend == "all" or i in shown_classes]
+        # darkest class on top
+        entries = entries[::-1] if not reverse else entries
+        handles: list = [Patch(facecolor=c, edgecolor=EDGE_COLOUR, label=lab) for c, lab in entries]
+        if (cls.isna() & ~muted).any():
+            handles.append(Patch(facecolor=MISSING_COLOUR, edgecolor=EDGE_COLOUR, label="onbekend of afgeschermd"))
+        if muted.any():
+            handles.append(muted_handle(min_residents))
+        if points is not None and not points.empty:
+            handles.append(Line2D([], [], color="black", marker="*", linestyle="", markersize=11, label=point_label))
+        heading = legend_title or title
+        note = f"klassen: {scheme_label(cs.scheme)}" + (f"\n{DARKER_IS_BARRIER}" if barrier else "")
+        _legend(ax, handles, f"{heading}\n{note}")
+    ax.set_title(title, fontsize=10.5, loc="left")
     ax.set_axis_off()
     return fig
 
 
-def scheme_label(scheme: str) -> str:
-    """Dutch name of a mapclassify scheme for legends."""
-    return {
-        "NaturalBreaks": "natuurlijke grenzen (Jenks)",
-        "Quantiles": "kwantielen",
-        "EqualInterval": "gelijke intervallen",
-        "FisherJenks": "natuurlijke grenzen (Fisher-Jenks)",
-    }.get(scheme, scheme)
+def catchment_map(gdf: gpd.GeoDataFrame, column: str, *, districts: gpd.GeoDataFrame, points: gpd.GeoDataFrame,
+                  title: str, legend_title: str = "Dichtstbijzijnde loket", ax: Axes | None = None) -> Figure:
+    """Areas coloured by a category (e.g. the counter they are nearest to; Okabe-Ito), district outlines on top."""
+    categories = sorted(gdf[column].dropna().unique())
+    colours = OKABE_ITO * (len(categories) // len(OKABE_ITO) + 1)
+    by_category = dict(zip(categories, colours))
+    if ax is None:
+        fig = Figure(figsize=(7.5, 6.5))
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
+    draw_polygons(ax, gdf.geometry, [by_category.get(v, MISSING_COLOUR) for v in gdf[column]], edgecolor="white",
+                  linewidth=0.25)
+    for geom in districts.geometry.boundary:
+        for line in getattr(geom, "geoms", [geom]):
+            ax.plot(*line.xy, color="black", linewidth=1.2)
+    ax.scatter(points.geometry.x, points.geometry.y, color="black", edgecolors="white", linewidths=0.7, s=130,
+               marker="*", zorder=5)
+    add_map_furniture(ax, gdf.crs)
+    handles = [Patch(facecolor=by_category[c], edgecolor=EDGE_COLOUR, label=_wrap(c, 32)) for c in categories]
+    if gdf[column].isna().any():
+        handles.append(Patch(facecolor=MISSING_COLOUR, edgecolor=EDGE_COLOUR, label="onbekend of afgeschermd"))
+    handles.append(Line2D([], [], color="black", marker="*", linestyle="", markersize=11, label="loket"))
+    _legend(ax, handles, legend_title)
+    ax.set_title(title, fontsize=10.5, loc="left")
+    ax.set_axis_off()
+    return fig
+
+
+def barrier_clusters(quadrant: pd.Series, direction: str) -> pd.Series:
+    """LISA quadrants ("Hoog-Hoog", ...) as barrier words, so red always means more barrier.
+
+    ``direction`` is the indicator's (``"higher_is_barrier"`` or ``"lower_is_barrier"``): for good
+    health, "Laag-Laag" is a cluster of *more* barrier. Other labels (not significant, no data)
+    are kept.
+    """
+    col = 0 if direction == "higher_is_barrier" else 1
+    return quadrant.map(lambda q: _CLUSTER_LABELS[q][col] if q in _CLUSTER_LABELS else q)
+
+
+def cluster_handles(shown: Sequence[str] | None = None) -> list[Patch]:
+    """Legend patches of the hot-spot map (only ``shown`` labels when given; "Geen buren" merges with no data)."""
+    labels = [lab for lab in CLUSTER_COLOURS if lab != "Geen buren" and (shown is None or lab in shown)]
+    return [Patch(facecolor=CLUSTER_COLOURS[lab], edgecolor=EDGE_COLOUR, label=lab) for lab in labels]
+
+
+# --------------------------------------------------------------------------- interactive
+def _display(value: object, formatter: Callable[[float], str] | None) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):  # type: ignore[arg-type]
+        return "onbekend"
+    if formatter is not None:
+        return formatter(float(value))  # type: ignore[arg-type]
+    if isinstance(value, (int, np.integer)) or float(value).is_integer():  # type: ignore[arg-type]
+        return number(float(value))  # type: ignore[arg-type]
+    return legend_number(float(value))  # type: ignore[arg-type]
+
+
+def values_table(frame: pd.DataFrame, fields: Mapping[str, str], *, caption: str,
+                 formats: Mapping[str, Callable[[float], str]] | None = None) -> str:
+    """The values of a map as an HTML table in a ``<details>`` block (keyboard reachable, printable)."""
+    formats = formats or {}
+    head = "".join(f'<th scope="col">{html.escape(label)}</th>' for label in fields.values())
+    rows = []
+    for _, row in frame.iterrows():
+        cells = []
+        for i, field in enumerate(fields):
+            value = row[field]
+            text = html.escape(_display(value, formats.get(field)))
+            numeric = not isinstance(value, str)
+            if i == 0:
+                cells.append(f'<th scope="row">{text}</th>')
+            else:
+                cells.append(f'<td style="text-align:right">{text}</td>' if numeric else f"<td>{text}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<details class="kaartwaarden"><summary>{html.escape(caption)}</summary>'
+            f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></details>')
 
 
 def interactive_choropleth(
@@ -159,45 +484,68 @@ def interactive_choropleth(
     tooltip_fields: Mapping[str, str],
     scheme: str = "FisherJenks",
     k: int = 5,
-    cmap: str = "OrRd",
+    classes: ClassScheme | None = None,
+    cmap: str = BARRIER_CMAP,
+    reverse: bool = False,
+    barrier: bool = True,
+    formats: Mapping[str, Callable[[float], str]] | None = None,
+    residents: str | None = "inwoners",
+    min_residents: int = MIN_RESIDENTS,
     points: gpd.GeoDataFrame | None = None,
     point_tooltip: str = "naam",
     basemap: bool = False,
     height: int = 480,
+    title: str | None = None,
+    table: bool = True,
 ) -> str:
-    """An offline Leaflet choropleth as an ``<iframe srcdoc>`` HTML string.
+    """An offline Leaflet choropleth as an ``<iframe srcdoc>``, followed by a table of its values.
 
     Parameters
     ----------
     gdf
         Areas in any projected CRS; reprojected to EPSG:4326 for Leaflet.
     column
-        Column to colour by (classes from mapclassify; missing values grey).
+        Column to colour by (classes as in :func:`static_choropleth`; missing values grey).
     legend
-        Legend title; the classification scheme is appended.
+        Legend title with the unit.
     tooltip_fields
-        ``{column: Dutch label}`` shown on hover. Callers pass values that passed disclosure
-        control only.
+        ``{column: Dutch label}`` shown on hover, on each area's ``aria-label`` and in the table
+        (the first field names the area). Callers pass values that passed disclosure control only.
+    formats
+        ``{column: formatter}`` from :mod:`decentraal.report.format` (e.g. ``fmt.percent``);
+        other numbers are formatted with Dutch separators.
     basemap
         Add OpenStreetMap tiles (the only external request a report can make, and only when
         asked for by the ``basiskaart`` parameter).
+    title
+        Dutch title of the frame (``<title>`` and the iframe's ``title``); by default from ``legend``.
     """
-    classes, labels = classify(gdf[column], scheme=scheme, k=k)
-    colours = _palette(len(labels), cmap)
-    shown = gdf[[*tooltip_fields, "geometry"]].copy() if column in tooltip_fields else gdf[[*tooltip_fields, column, "geometry"]].copy()
-    shown["_kleur"] = [colours[int(c)] if not np.isnan(c) else MISSING_COLOUR for c in classes]
-    for field in tooltip_fields:
-        if pd.api.types.is_float_dtype(shown[field]):
-            shown[field] = shown[field].map(lambda v: "onbekend" if pd.isna(v) else number(v, 0 if float(v).is_integer() else 1))
+    formats = formats or {}
+    fields = dict(tooltip_fields)
+    cs = classes if classes is not None else class_scheme(gdf[column], scheme=scheme, k=k)
+    cls = cs.assign(gdf[column]) if cs.k else pd.Series(np.nan, index=gdf.index)
+    colours = palette(cs.k, cmap, reverse=reverse)
+    muted = few_residents(gdf, residents, min_residents)
+    shown = gdf[list(dict.fromkeys([*fields, "geometry"]))].copy()
+    for field in fields:
+        shown[field] = [_display(v, formats.get(field)) for v in gdf[field]]
+    shown["_kleur"] = [MUTED_COLOUR if m else (colours[int(c)] if not np.isnan(c) else MISSING_COLOUR)
+                       for c, m in zip(cls, muted)]
+    shown["_naam"] = [
+        "; ".join(f"{label}: {shown.at[i, f]}" for f, label in fields.items()) + ("; " + muted_label(min_residents) if m else "")
+        for i, m in zip(shown.index, muted)
+    ]
     shown = shown.to_crs("EPSG:4326")
     minx, miny, maxx, maxy = shown.total_bounds
-    fmap = folium.Map(tiles=BASEMAP_TILES if basemap else None, control_scale=True, prefer_canvas=False, zoom_control=True)
+    fmap = folium.Map(tiles=BASEMAP_TILES if basemap else None, control_scale=False, prefer_canvas=False,
+                      zoom_control=False, zoom_start=12, location=[(miny + maxy) / 2, (minx + maxx) / 2])
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
-    folium.GeoJson(
-        shown.drop(columns=[c for c in shown.columns if c not in [*tooltip_fields, "_kleur", "geometry"]]),
-        style_function=lambda feat: {"fillColor": feat["properties"]["_kleur"], "color": "#ffffff", "weight": 0.8, "fillOpacity": 0.85},
-        highlight_function=lambda feat: {"weight": 2.5, "color": "#333333"},
-        tooltip=folium.GeoJsonTooltip(fields=list(tooltip_fields), aliases=list(tooltip_fields.values()), sticky=True),
+    layer = folium.GeoJson(
+        shown[[*fields, "_kleur", "_naam", "geometry"]],
+        style_function=lambda feat: {"fillColor": feat["properties"]["_kleur"], "color": EDGE_COLOUR, "weight": 0.8,
+                                     "fillOpacity": 0.9},
+        highlight_function=lambda feat: {"weight": 2.5, "color": "#1a1a1a"},
+        tooltip=folium.GeoJsonTooltip(fields=list(fields), aliases=list(fields.values()), sticky=True),
         name=legend,
     ).add_to(fmap)
     if points is not None and not points.empty:
@@ -206,31 +554,81 @@ def interactive_choropleth(
                 location=[row.geometry.y, row.geometry.x], radius=7, color="#000000", weight=2,
                 fill=True, fill_color="#ffffff", fill_opacity=1.0, tooltip=str(row[point_tooltip]),
             ).add_to(fmap)
-    legend_html = _legend_html(legend + f" ({scheme_label(scheme)})", labels, colours, has_missing=bool(classes.isna().any()))
+    entries = list(zip(colours, cs.labels))
+    entries = entries[::-1] if not reverse else entries
+    legend_html = _legend_html(legend, entries, has_missing=bool((cls.isna() & ~muted).any()),
+                               muted=muted_label(min_residents) if muted.any() else None, barrier=barrier,
+                               has_points=points is not None and not points.empty)
     fmap.get_root().html.add_child(folium.Element(legend_html))
-    return embed(fmap, height=height, allow_tiles=basemap)
+    title = title or f"Interactieve kaart: {legend}"
+    controls = folium.MacroElement()
+    controls._template = Template("{% macro script(this, kwargs) %}" + _dutch_controls(fmap.get_name(), layer.get_name(), title)
+                                  + "{% endmacro %}")
+    controls.add_to(fmap)  # after the areas, so the script finds their paths
+    frame = embed(fmap, height=height, allow_tiles=basemap, title=title)
+    if not table:
+        return frame
+    first = next(iter(fields))
+    listed = gdf.iloc[np.argsort(gdf[first].astype(str).str.lower().to_numpy(), kind="stable")]
+    return frame + values_table(listed, fields, caption=f"Tabel met de waarden van deze kaart ({legend})", formats=formats)
 
 
-def _legend_html(title: str, labels: Sequence[str], colours: Sequence[str], *, has_missing: bool) -> str:
-    rows = "".join(
-        f'<div><span style="background:{c};width:14px;height:10px;display:inline-block;margin-right:4px"></span>{html.escape(lab)}</div>'
-        for c, lab in zip(colours, labels)
-    )
+def _dutch_controls(map_name: str, layer_name: str, title: str) -> str:
+    """Leaflet controls in Dutch, a metric scale, the source line, and names on the map and its areas."""
+    return f"""
+    (function () {{
+        var m = {map_name};
+        L.control.zoom({{zoomInTitle: 'Inzoomen', zoomOutTitle: 'Uitzoomen', position: 'topleft'}}).addTo(m);
+        L.control.scale({{metric: true, imperial: false, position: 'bottomleft'}}).addTo(m);
+        m.attributionControl.setPrefix('Leaflet');
+        m.attributionControl.addAttribution({json.dumps(ATTRIBUTION)});
+        var box = m.getContainer();
+        box.setAttribute('role', 'region');
+        box.setAttribute('aria-label', {json.dumps(title + ". Verschuiven met de pijltjestoetsen, zoomen met plus en min; de waarden staan ook in de tabel onder de kaart.")});
+        {layer_name}.eachLayer(function (area) {{
+            var el = area.getElement && area.getElement();
+            if (el && area.feature) {{
+                el.setAttribute('role', 'img');
+                el.setAttribute('aria-label', area.feature.properties._naam);
+                el.removeAttribute('tabindex');
+            }}
+        }});
+    }})();
+    """
+
+
+def _legend_html(title: str, entries: Sequence[tuple[str, str]], *, has_missing: bool, muted: str | None,
+                 barrier: bool, has_points: bool) -> str:
+    def row(style: str, label: str) -> str:
+        return (f'<div><span aria-hidden="true" style="{style};width:16px;height:12px;display:inline-block;'
+                f'margin-right:5px;vertical-align:-1px;border:1px solid {EDGE_COLOUR}"></span>{html.escape(label)}</div>')
+
+    rows = "".join(row(f"background:{c}", lab) for c, lab in entries)
     if has_missing:
-        rows += f'<div><span style="background:{MISSING_COLOUR};width:14px;height:10px;display:inline-block;margin-right:4px"></span>onbekend / onderdrukt</div>'
+        rows += row(f"background:{MISSING_COLOUR}", "onbekend of afgeschermd")
+    if muted:
+        rows += row(f"background:repeating-linear-gradient(45deg,{MUTED_HATCH_COLOUR} 0 1px,#fff 1px 4px)", muted)
+    if has_points:
+        rows += ('<div><span aria-hidden="true" style="width:12px;height:12px;display:inline-block;margin:0 7px 0 2px;'
+                 'border:2px solid #000;border-radius:50%;background:#fff;vertical-align:-2px"></span>loket</div>')
+    note = f'<div style="margin-top:3px;font-style:italic">{DARKER_IS_BARRIER}</div>' if barrier else ""
     return (
-        '<div class="legenda" style="position:absolute;bottom:18px;right:10px;z-index:1000;background:white;'
-        'padding:6px 8px;font:11px sans-serif;border:1px solid #999;border-radius:3px">'
-        f"<b>{html.escape(title)}</b>{rows}</div>"
+        '<div class="legenda" style="position:absolute;bottom:24px;right:10px;z-index:1000;background:white;'
+        'padding:6px 8px;font:12px/1.35 sans-serif;color:#1a1a1a;border:1px solid #767676;border-radius:3px;max-width:45%">'
+        f"<b>{html.escape(title)}</b>{rows}{note}</div>"
     )
 
 
 _SCRIPT = re.compile(r'<script[^>]*\bsrc="([^"]+)"[^>]*>\s*</script>')
 _LINK = re.compile(r'<link[^>]*\bhref="([^"]+)"[^>]*/?>')
+_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>', re.DOTALL)
 
 
-def make_offline(page: str, *, allow_tiles: bool = False) -> str:
-    """Inline Leaflet and drop every other external script or stylesheet from a folium page.
+def make_offline(page: str, *, allow_tiles: bool = False, title: str = "Interactieve kaart") -> str:
+    """Inline Leaflet, drop every other external script or stylesheet, and make the page Dutch.
+
+    The page gets ``<html lang="nl">``, a ``<title>`` and a viewport that allows zooming (folium's
+    forbids it, which fails WCAG 1.4.4).
 
     Raises
     ------
@@ -255,6 +653,10 @@ def make_offline(page: str, *, allow_tiles: bool = False) -> str:
 
     page = _SCRIPT.sub(script, page)
     page = _LINK.sub(link, page)
+    page = _VIEWPORT.sub('<meta name="viewport" content="width=device-width, initial-scale=1" />', page)
+    page = re.sub(r"<html\b[^>]*>", '<html lang="nl">', page, count=1)
+    if "<title>" not in page:
+        page = page.replace("<head>", f"<head>\n<title>{html.escape(title)}</title>", 1)
     leftovers = re.findall(r'<(?:script|link|img|iframe|source|embed)\b[^>]*\b(?:src|href)="((?:https?:)?//[^"]+)"', page)
     if leftovers:
         raise RuntimeError(f"map still references external resources: {', '.join(sorted(set(leftovers)))}")
@@ -263,10 +665,11 @@ def make_offline(page: str, *, allow_tiles: bool = False) -> str:
     return page
 
 
-def embed(fmap: folium.Map, *, height: int = 480, allow_tiles: bool = False) -> str:
-    """Render a folium map offline and wrap it in an ``<iframe srcdoc>`` for notebooks and HTML."""
-    page = make_offline(fmap.get_root().render(), allow_tiles=allow_tiles)
+def embed(fmap: folium.Map, *, height: int = 480, allow_tiles: bool = False, title: str = "Interactieve kaart") -> str:
+    """Render a folium map offline and wrap it in an ``<iframe srcdoc>`` with a Dutch ``title``."""
+    page = make_offline(fmap.get_root().render(), allow_tiles=allow_tiles, title=title)
     return (
         f'<iframe class="kaart" srcdoc="{html.escape(page, quote=True)}" '
-        f'style="width:100%;height:{height}px;border:1px solid #ccc" loading="eager" title="interactieve kaart"></iframe>'
+        f'style="width:100%;height:{height}px;border:1px solid #ccc" loading="eager" '
+        f'title="{html.escape(title, quote=True)}" lang="nl"></iframe>'
     )
