@@ -59,7 +59,7 @@ HIDDEN_COLUMNS = "onderdrukt_kolommen"
 #: Table styles every page needs; inlined once per table so a table looks the same in any page.
 STYLE = (
     "<style>table.tabel th.tekst,table.tabel td.tekst{text-align:left}"
-    "table.tabel th.getal,table.tabel td.getal{text-align:right;white-space:nowrap}"
+    "table.tabel th.getal,table.tabel td.getal{text-align:right}table.tabel td.getal{white-space:nowrap}"
     "table.tabel td.lang{min-width:14em;white-space:normal}"
     "table.tabel caption{caption-side:top;text-align:left;font-weight:bold;padding:4px 0}"
     "table.tabel.klein{font-size:11px}p.bron,p.tekens{font-size:12px;margin:2px 0 12px}"

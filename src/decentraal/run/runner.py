@@ -353,10 +353,28 @@ def run(
                 pages.append((page.name, title, DESCRIPTIONS.get(book.name[:2], "")))
             title = f"Decentrale dienstverlening: {params.gemeentenaam}"
             summary = run_summary.write(run_dir, run_id, required=not only)
-            index = (front.front_page(summary, pages, title=title) if summary
+            from decentraal.io.configs import base_entries
+            from decentraal.report import pages as own
+
+            sobol = run_dir / "tables" / "03_gevoeligheid_aannames.csv"
+            info = own.RunInfo(
+                run_id=run_id, date=start, code_version=manifest["code_version"], municipality=params.gemeentenaam,
+                sources=[{"bestand": k, "bron": v["attribution"], "jaar": v["year"]} for k, v in sorted(io.load_registry().items())],
+                parameters=params.model_dump(), base=base_entries(),
+                sensitivity=io.read_table(sobol).to_dict("records") if sobol.exists() else (),
+                contact=getattr(params, "contact", None) or None,
+            )
+            level = ((summary or {}).get("hoogste_belemmering") or [{}])[0].get("niveau", params.niveau)
+            maps_found = [run_dir / "figures" / f"02_index_{level}.png", *sorted((run_dir / "figures").glob("02_index_*.png"))]
+            headline = next((m.read_bytes() for m in maps_found if m.exists()), None)
+            index = (front.front_page(summary, pages, title=title, info=info, headline_png=headline) if summary
                      else report.index_html(pages, title=title, params=params.model_dump(), run_id=run_id))
             io.write_text(index, run_dir / "report" / "index.html")
-            manifest["pdf"] = _print_report(run_dir, [run_dir / "report" / "index.html", *(run_dir / "report" / h for h, _, _ in pages)],
+            appendices = {own.GLOSSARY_FILE: own.glossary_page(), own.METHOD_FILE: own.method_page(info),
+                          own.ACCESSIBILITY_FILE: own.accessibility_page(), own.COLOPHON_FILE: own.colophon_page(info)}
+            for name, text in appendices.items():
+                io.write_text(text, run_dir / "report" / name)
+            manifest["pdf"] = _print_report(run_dir, [run_dir / "report" / h for h in ("index.html", *(h for h, _, _ in pages), *appendices)],
                                             name=f"{run_id}.pdf", progress=progress)
             tables = sorted((run_dir / "tables").glob("*.csv"))
             if tables:
