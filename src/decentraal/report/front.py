@@ -24,6 +24,7 @@ from decentraal.report import tables
 from decentraal.report.labels import (
     ASSUMPTION_MEANING,
     ASSUMPTIONS,
+    FRONT_ASSUMPTION_NAMES,
     FRONT_HEADERS,
     LEVEL_PLURAL,
     MODELS,
@@ -84,6 +85,17 @@ def _sensitivity(info: own.RunInfo | None) -> list[Mapping[str, Any]]:
     return sorted(rows, key=lambda r: -float(r["ST"]))
 
 
+def _name(key: str) -> str:
+    """Short Dutch name of an assumption."""
+    return FRONT_ASSUMPTION_NAMES.get(key) or ASSUMPTIONS.get(key, key.replace("_", " "))
+
+
+def _meaning(key: str, info: own.RunInfo | None) -> str:
+    """What an assumption means, in plain Dutch; the amount of the fixed cost comes from the run's parameters."""
+    fixed = _parameter(info, "vaste_kosten_per_loket")
+    return ASSUMPTION_MEANING.get(key, "").replace("{bedrag}", f" ({fmt.euro(fixed)} per jaar)" if fixed else "")
+
+
 def _parameter(info: own.RunInfo | None, key: str) -> Any:
     if info is None:
         return None
@@ -131,7 +143,7 @@ def kernpunten(summary: Mapping[str, Any], info: own.RunInfo | None = None) -> l
         if key:
             share = (f" Die vraag verklaart ongeveer {fmt.percent(max(float(most[0]['ST']), 0.0))} van de onzekerheid in de "
                      "kosten per bezoek." if most else "")
-            meaning = ASSUMPTION_MEANING.get(key, ASSUMPTIONS.get(key, key.replace("_", " ")))
+            meaning = _meaning(key, info) or _name(key)
             points.append(f"<b>Grootste onzekerheid:</b> {html.escape(meaning)}{share} Een antwoord daarop maakt de "
                           "bandbreedte van de kosten veel kleiner.")
     if one is not None and none is not None:
@@ -164,9 +176,9 @@ def _demand_sentence(summary: Mapping[str, Any]) -> str:
         narrow = iv["p50"] and (iv["p90"] - iv["p10"]) / iv["p50"] < NARROW
         return f"ongeveer {fmt.estimate(iv['p50'])}" if narrow else _visits(iv)
 
-    return (f"<b>De vraag golft:</b> paspoorten en identiteitskaarten zijn sinds 2014 tien jaar geldig. Daardoor "
-            f"{v(trough)} loketbezoeken in dal-jaar {trough}, {v(peak)} in piekjaar {peak} en weer {v(later)} in {later}. "
-            "Een loket is een besluit voor tien jaar: het moet zowel de piek als het dal aankunnen.")
+    return (f"<b>De vraag golft</b> mee met de vervanging van paspoorten en identiteitskaarten: {v(trough)} loketbezoeken "
+            f"in dal-jaar {trough}, {v(peak)} in piekjaar {peak} en weer {v(later)} in {later}. Een nieuw loket moet zowel "
+            "de piek als het dal aankunnen.")
 
 
 #: Dutch labels of the values of the service-norm part of kerncijfers.json (chapter 04), when present.
@@ -229,7 +241,7 @@ def key_figures(summary: Mapping[str, Any]) -> str:
                            "Bandbreedte P10 tot P90, afgerond op honderdtallen."))
         cards.append(_card("Extra kosten per jaar", _euro(one["extra_kosten_per_jaar_eur"]),
                            f"Per bezoek aan het nieuwe loket: <b>{_euro(one['kosten_per_bezoek_eur'])}</b>.",
-                           "Voor de gemeente als geheel; onzeker vooral door de vraag of de 400.000 euro het personeel omvat."))
+                           "Voor de gemeente als geheel; onzeker vooral door de vraag of de vaste kosten het personeel omvatten."))
     if one is not None and none is not None:
         d0, d1 = none["gemiddelde_afstand_km"], one["gemiddelde_afstand_km"]
         change = fmt.number(d1["inwoners"] - d0["inwoners"], 1).replace("-", "−")
@@ -288,8 +300,8 @@ def certainty_section(summary: Mapping[str, Any], info: own.RunInfo | None, numb
     for key in keys:
         entry = info.base.get(key, {}) if info else {}
         rows.append({
-            "aanname": ASSUMPTIONS.get(key, key.replace("_", " ")),
-            "wat het betekent": ASSUMPTION_MEANING.get(key, ""),
+            "aanname": _name(key),
+            "wat het betekent": _meaning(key, info),
             "gebruikt": fmt.quantity(_parameter(info, key), entry.get("eenheid", "-")) if entry else fmt.MISSING,
             "bandbreedte": own._bereik(entry) if entry else fmt.MISSING,
             **({"deel van de onzekerheid": fmt.percent(weight[key])} if weight else {}),
@@ -299,12 +311,12 @@ def certainty_section(summary: Mapping[str, Any], info: own.RunInfo | None, numb
     top = ""
     if ranked:
         key = str(ranked[0]["parameter"])
-        top = (f"<p>Het meest bepalend voor de kosten per bezoek is <b>{html.escape(ASSUMPTIONS.get(key, key.replace('_', ' ')))}</b>: "
+        top = (f"<p>Het meest bepalend voor de kosten per bezoek is <b>{html.escape(_name(key))}</b>: "
                f"die aanname verklaart ongeveer {fmt.percent(weight[key])} van de onzekerheid (<a href='{own.GLOSSARY_FILE}#sobol'>"
                "Sobol-index</a>). De andere aannames verschuiven de uitkomst binnen hun bandbreedte weinig.</p>")
     elif summary.get("onzekerheid", {}).get("belangrijkste_aanname"):
         key = str(summary["onzekerheid"]["belangrijkste_aanname"])
-        top = f"<p>Het meest bepalend voor de kosten per bezoek is <b>{html.escape(ASSUMPTIONS.get(key, key.replace('_', ' ')))}</b>.</p>"
+        top = f"<p>Het meest bepalend voor de kosten per bezoek is <b>{html.escape(_name(key))}</b>.</p>"
     table = ""
     if rows:
         shown = [r for r in rows if r["wat het betekent"]] or rows

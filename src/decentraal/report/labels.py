@@ -349,8 +349,9 @@ PARAMETER_NAMES = {
 }
 #: What an assumption means for the answer, in plain Dutch (front page, "Wat weten we zeker, wat niet").
 ASSUMPTION_MEANING = {
-    "vaste_kosten_omvat_personeel": "Onbekend is of de ruim 400.000 euro per jaar uit de informatienota het personeel van het "
-                                    "nieuwe loket al omvat. Zo ja, dan zijn de kosten laag; zo nee, dan komt het personeel erbovenop.",
+    "vaste_kosten_omvat_personeel": "Onbekend is of de vaste kosten van een nieuw loket uit de informatienota{bedrag} het "
+                                    "personeel van dat loket al omvatten. Zo ja, dan zijn de kosten laag; zo nee, dan komt het "
+                                    "personeel erbovenop.",
     "uurkosten_balie": "Wat een uur bemensing van een balie kost; bepaalt de personeelskosten.",
     "bedieningstijd_aanvraag_minuten": "Hoe lang een aanvraag van paspoort, identiteitskaart of rijbewijs duurt; bepaalt het aantal balies.",
     "bedieningstijd_afhalen_minuten": "Hoe lang het afhalen van een document duurt.",
@@ -370,6 +371,8 @@ ASSUMPTION_MEANING = {
     "stabiliteit_concentratie": "Hoe ver de gewichten van de indicatoren mogen afwijken van de gekozen gewichten.",
     "gezondheid_onzekerheid_pp": "Hoe onzeker de RIVM-schatting van de gezondheid per gebied is.",
 }
+#: Shorter names of assumptions on the front page, where the amount itself comes from the parameters.
+FRONT_ASSUMPTION_NAMES = {"vaste_kosten_omvat_personeel": "omvatten de vaste kosten van een nieuw loket het personeel?"}
 #: Front-page table headers (the scenario table) with units.
 FRONT_HEADERS = ("model", "nieuwe loketten", "locaties", "kans beste keuze", "bezoeken per jaar (P10 tot P90)",
                  "extra kosten per jaar (P10 tot P90)", "kosten per bezoek (P10 tot P90)", "gem. afstand (km)")

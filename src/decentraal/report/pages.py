@@ -133,6 +133,12 @@ GLOSSARY: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
      "Een keuzeregel waarin mensen niet altijd naar het dichtstbijzijnde loket gaan: de kans dat iemand een loket kiest "
      "daalt met de afstand en stijgt met de openingsuren. Het tegenovergestelde is de regel 'iedereen naar het "
      "dichtstbijzijnde loket'.", ("zwaartekrachtmodel",)),
+    ("empirisch-bayes", "Empirisch-Bayes-aandeel",
+     "Een aandeel dat voor een buurt met weinig inwoners naar het gemiddelde wordt getrokken, omdat het daar sterker door "
+     "toeval schommelt. Zo tellen kleine buurten minder zwaar bij het zoeken naar clusters.", ()),
+    ("hoofdcomponent", "Hoofdcomponent",
+     "Een gemeenschappelijke lijn in de indicatoren. Als de eerste hoofdcomponent een groot deel van de spreiding "
+     "verklaart, meten de indicatoren grotendeels hetzelfde.", ("pca",)),
     ("index", "Belemmeringsindex",
      "Eén getal per gebied dat de indicatoren samenvat: het gewogen gemiddelde van hun z-scores. Hoger betekent meer "
      "mogelijke belemmeringen om de gemeente te bereiken. Het is een aanwijzing, geen meting van werkelijke problemen.", ()),
@@ -163,6 +169,11 @@ GLOSSARY: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("p10-p50-p90", "P10, P50, P90",
      "Uit alle doorgerekende varianten: P50 is de middelste uitkomst; 10% van de uitkomsten ligt onder P10 en 10% boven "
      "P90. Van P10 tot P90 is de bandbreedte.", ("p10", "p90")),
+    ("permutatietoets", "Permutatietoets",
+     "Een toets die de waarden honderden keren willekeurig over de kaart schudt en kijkt hoe vaak het toeval een even "
+     "sterk patroon geeft als het echte. Die fractie is de p-waarde.", ("p-waarde",)),
+    ("rangcorrelatie", "Rangcorrelatie (Spearman)",
+     "Hoe goed twee rangordes overeenkomen: 1 is precies dezelfde volgorde, 0 is geen verband.", ("spearman",)),
     ("reisdocumentendip", "Reisdocumentendip en vervangingsgolf",
      "Sinds 2014 zijn paspoorten en identiteitskaarten van volwassenen tien jaar geldig in plaats van vijf. Daardoor "
      "kwamen er in 2019-2023 weinig aanvragen (de dip) en vanaf 2024 juist veel (de golf). Dat patroon herhaalt zich "
@@ -214,7 +225,7 @@ METHOD_STEPS: tuple[tuple[str, str], ...] = (
      "z-score met het teken zo gekozen dat hoger meer belemmering is; de index is het gewogen gemiddelde. Aandelen "
      "worden uit aantallen berekend op het niveau dat getoond wordt."),
     ("Hoe stevig is de rangorde",
-     "De rangorde is duizend keer herhaald met toevallig gevarieerde gewichten (Dirichlet-verdeling) en met telkens één "
+     "De rangorde is {stabiliteit_trekkingen} keer herhaald met toevallig gevarieerde gewichten (Dirichlet-verdeling) en met telkens één "
      "indicator weggelaten; ook met opnieuw getrokken gezondheidsschattingen en andere rekenwijzen. De kans dat een "
      "gebied bij de hoogste drie hoort, zegt hoe zeker de plaats is."),
     ("Hotspots",
@@ -225,21 +236,28 @@ METHOD_STEPS: tuple[tuple[str, str], ...] = (
      "verdeeld over producten. Per jaar golft de vraag mee met de vervanging van paspoorten en identiteitskaarten "
      "(tien jaar geldig sinds 2014)."),
     ("Locatiekeuze",
-     "Voor 0 tot 3 nieuwe loketten is de beste plek gezocht met twee methoden: p-median (kleinste gemiddelde afstand) en "
+     "Voor 0 tot {max_nieuwe_loketten} nieuwe loketten is de beste plek gezocht met twee methoden: p-median (kleinste gemiddelde afstand) en "
      "maximale dekking (de meeste inwoners binnen de dekkingsafstand). Kandidaten zijn de middens van de wijken. Locaties "
      "die bijna even goed scoren worden genoemd."),
     ("Balies en wachtnormen",
      "Met een wachtrijmodel (Erlang C) en de bezetting is per loket en per maand berekend hoeveel balies nodig zijn om de "
      "wachtnorm en de termijn voor een afspraak te halen."),
     ("Kosten",
-     "De extra kosten zijn de vaste kosten van een nieuw loket (ruim 400.000 euro per jaar, informatienota) plus of min "
+     "De extra kosten zijn de vaste kosten van een nieuw loket ({vaste_kosten_per_loket} per jaar, informatienota) plus of min "
      "de kosten van balies, voor de gemeente als geheel: het centrale loket heeft minder balies nodig als bezoekers naar "
-     "het nieuwe loket gaan. Of de 400.000 euro het personeel al omvat is onbekend; beide lezingen zijn doorgerekend."),
+     "het nieuwe loket gaan. Of dat bedrag het personeel al omvat is onbekend; beide lezingen zijn doorgerekend."),
     ("Onzekerheid",
-     "Alle aannames met een bandbreedte zijn samen duizenden keren gevarieerd (Monte Carlo); per trekking is de beste "
+     "Alle aannames met een bandbreedte zijn samen {onzekerheid_trekkingen} keer gevarieerd (Monte Carlo); per trekking is de beste "
      "locatie opnieuw gezocht. De bandbreedtes in het rapport lopen van P10 tot P90. Een Sobol-analyse wijst aan welke "
      "aanname de meeste onzekerheid veroorzaakt."),
 )
+
+
+class _StepValues(dict):
+    """Parameter values for the method steps; a parameter the run lacks reads 'de ingestelde waarde'."""
+
+    def __missing__(self, key: str) -> str:
+        return "het ingestelde aantal"
 
 
 def _bereik(entry: Mapping[str, Any]) -> str:
@@ -271,7 +289,7 @@ def assumption_rows(info: RunInfo) -> list[dict[str, str]]:
         rows.append({
             "parameter": PARAMETER_NAMES.get(key, key.replace("_", " ").capitalize()),
             "waarde in deze run": fmt.quantity(value, entry.get("eenheid", "-")),
-            "bandbreedte": _bereik(entry),
+            "bandbreedte": _bereik(entry) or "geen: vaste waarde",
             "soort": _kind(entry.get("bron", "")),
             "bron of reden": str(entry.get("bron", "")),
         })
@@ -287,7 +305,9 @@ def method_page(info: RunInfo) -> str:
         f"<li>{html.escape(str(s['bron']))} ({html.escape(str(s['jaar']))}); bestand <code>{html.escape(str(s['bestand']))}</code></li>"
         for s in info.sources
     )
-    steps = "".join(f"<h3>{html.escape(t)}</h3><p>{html.escape(x)}</p>" for t, x in METHOD_STEPS)
+    values = _StepValues({k: fmt.quantity(v, "euro" if str(info.base.get(k, {}).get("eenheid", "")).startswith("euro") else "-")
+                          for k, v in info.parameters.items()})
+    steps = "".join(f"<h3>{html.escape(t)}</h3><p>{html.escape(x.format_map(values))}</p>" for t, x in METHOD_STEPS)
     rows = assumption_rows(info)
     table = tables.plain(pd.DataFrame(rows), caption="Parameters van deze run: waarde, bandbreedte en bron", numbering=numbers,
                          source="Bron: configs/base.yaml en de configuratie van deze run; bewerking decentraal") if rows else ""
