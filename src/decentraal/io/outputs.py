@@ -12,10 +12,12 @@ the rows. No caller can forget it.
 
 from __future__ import annotations
 
+import base64
 import math
 import re
+import struct
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,47 @@ SUBDIRS = ("notebooks", "report", "tables", "layers", "figures")
 SUMMARY_DIR = "kerncijfers"
 #: Columns that count people (or households) and are checked against the threshold.
 PEOPLE_COUNT = re.compile(r"^(inwoners|huishoudens)(_|$)")
+
+
+#: Attribute of a Figure with its ``{"alt", "caption", "source"}`` (set by ``decentraal.report.figures.describe``).
+FIGURE_TEXT = "decentraal_tekst"
+#: Resolution at which figures are shown on screen (the PNG is saved at a higher one for print).
+DISPLAY_DPI = 100
+
+
+class ShownFigure:
+    """A saved figure as a notebook output: the PNG with its alt text and numbered caption in the metadata.
+
+    The committee template (``templates/committee``) writes ``<figure><img alt=...><figcaption>``
+    from ``metadata["image/png"]``: ``alt``, ``caption`` ("Figuur 2. ...") and ``source``.
+    """
+
+    def __init__(self, figure: Figure, png: bytes, *, number: int, alt: str, caption: str, source: str, scale: float = 1.0):
+        self.figure = figure
+        self.png = png
+        self.number = number
+        self.alt = alt
+        self.caption = f"Figuur {number}. {caption}"
+        self.source = source
+        width, height = struct.unpack(">II", png[16:24])  # the PNG header (IHDR)
+        self.size = (max(1, round(width * scale)), max(1, round(height * scale)))
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+        data = {"image/png": base64.b64encode(self.png).decode("ascii"), "text/plain": f"{self.caption}\n{self.alt}"}
+        meta = {"image/png": {"alt": self.alt, "caption": self.caption, "source": self.source,
+                              "width": self.size[0], "height": self.size[1]}}
+        return data, meta
+
+    def __repr__(self) -> str:
+        return f"<{self.caption}>"
+
+
+def _text_from_titles(fig: Figure) -> dict[str, str]:
+    """A description from the figure's own titles, for a figure without one (better than no alt text)."""
+    suptitle = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) else ""
+    titles = [" ".join(t.split()) for t in [suptitle, *(ax.get_title() for ax in fig.axes)] if t.strip()]
+    text = "; ".join(titles) or "figuur zonder titel"
+    return {"alt": f"Figuur: {text}.", "caption": text, "source": "Bron: bewerking decentraal"}
 
 
 class DisclosureError(DataError):
@@ -68,6 +111,8 @@ class RunOutputs:
 
     root: Path
     threshold: int
+    #: Names of the figures shown so far (their count numbers the captions of this page).
+    _figures: list[str] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
     def open(cls, uitvoer_map: str = "", *, threshold: int) -> RunOutputs:
@@ -88,12 +133,21 @@ class RunOutputs:
         check_disclosure(pd.DataFrame(gdf.drop(columns="geometry", errors="ignore")), name, self.threshold, counts)
         return files.write_layers({name: gdf}, self.root / "layers" / f"{name}.gpkg")
 
-    def figure(self, fig: Figure, name: str, *, dpi: int = 150) -> Figure:
-        """Write ``figures/<name>.png`` and return the figure (so a cell can show it)."""
+    def figure(self, fig: Figure, name: str, *, dpi: int = 150) -> ShownFigure:
+        """Write ``figures/<name>.png`` and return it numbered for this page, so a cell can show it.
+
+        The alt text, caption and source line come from the figure (attached by
+        :func:`decentraal.report.figures.describe`; without one they are made from its titles).
+        The same PNG is shown, at the size a 100-dpi render would have, so the figure is drawn once.
+        """
         target = self.root / "figures" / f"{name}.png"
         with files.atomic_path(target) as tmp:
             fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png")
-        return fig
+        png = target.read_bytes()
+        text = getattr(fig, FIGURE_TEXT, None) or _text_from_titles(fig)
+        self._figures.append(name)
+        return ShownFigure(fig, png, number=len(self._figures), alt=text["alt"], caption=text["caption"],
+                           source=text.get("source", ""), scale=DISPLAY_DPI / dpi)
 
     def summary(self, obj: dict[str, Any], chapter: str) -> Path:
         """Write this chapter's part of ``kerncijfers.json`` to ``kerncijfers/<chapter>.json`` (atomically).

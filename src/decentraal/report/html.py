@@ -28,6 +28,13 @@ from decentraal.report.labels import STADSDEEL_NOTE, SYNTHETIC_NOTE
 #: Parameters that are identifiers, shown without number formatting.
 IDENTIFIERS = {"seed", "gemeente", "naam"}
 HIDDEN_TAGS = {"injected-parameters", "parameters", "remove-cell"}
+#: The licence line of the open data (printed too: the print stylesheet expands the sources).
+ATTRIBUTION = ("De gegevens van CBS en Kadaster/PDOK zijn open data onder de licentie Creative Commons "
+               "Naamsvermelding 4.0 (CC BY 4.0, https://creativecommons.org/licenses/by/4.0/deed.nl); "
+               "de bron van elk bestand staat hieronder.")
+#: Shown in print instead of an interactive map (a frame cannot be printed; the static map is a figure).
+PRINT_MAP_NOTE = ("Hier staat in de HTML-versie een interactieve kaart. Op papier: zie de figuur met dezelfde kaart "
+                  "op deze pagina, of open het HTML-bestand.")
 
 
 def header_html(params: Mapping[str, Any], *, sources: Iterable[Mapping[str, Any]], code_version: str,
@@ -55,7 +62,7 @@ def header_html(params: Mapping[str, Any], *, sources: Iterable[Mapping[str, Any
 <p class="rundatum">Gemaakt op {run_date.strftime('%d-%m-%Y %H:%M')} met decentraal {html.escape(code_version)}</p>
 {warn}{note_html}
 <details><summary>Gebruikte parameters</summary><table class="param">{rows}</table></details>
-<details><summary>Databronnen (open data, CC BY 4.0)</summary><ul>{srcs}</ul></details>
+<details><summary>Databronnen (open data, CC BY 4.0)</summary><p>{html.escape(ATTRIBUTION)}</p><ul>{srcs}</ul></details>
 </div>"""
 
 
@@ -96,9 +103,26 @@ def committee_page(nb: nbformat.NotebookNode, *, title: str) -> str:
     config.HTMLExporter.embed_images = True
     config.HTMLExporter.extra_template_basedirs = [str(TEMPLATES_DIR)]
     config.HTMLExporter.template_name = "committee"
+    config.HTMLExporter.language_code = "nl"
     exporter = HTMLExporter(config=config)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return add_toc(body)
+    return add_toc(accessible(body))
+
+
+#: nbconvert makes every output and input area a tab stop (``tabindex="0"``) without a name or role.
+_TAB_STOP = re.compile(r'(<div class="[^"]*\bjp-(?:OutputArea-output|Cell-inputWrapper)\b[^"]*"[^>]*?) tabindex="0"')
+_FRAME = re.compile(r"<iframe\b")
+
+
+def accessible(page: str) -> str:
+    """Remove nbconvert's meaningless tab stops and put a print note before every interactive map frame.
+
+    Only the top-level page is touched: map frames are ``<iframe srcdoc>`` whose markup is
+    escaped inside the attribute, so neither pattern matches in it.
+    """
+    page = _TAB_STOP.sub(r"\1", page)
+    note = f'<p class="alleen-print kaart-noot">{html.escape(PRINT_MAP_NOTE)}</p>'
+    return _FRAME.sub(lambda m: note + m.group(0), page)
 
 
 _HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
@@ -122,7 +146,7 @@ def index_html(pages: list[tuple[str, str, str]], *, title: str, params: Mapping
     items = "".join(f'<li><a href="{html.escape(href)}">{html.escape(name)}</a> — {html.escape(desc)}</li>' for href, name, desc in pages)
     css = assets.text("committee.css")
     return f"""<!DOCTYPE html>
-<html lang="nl"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{css}</style></head>
+<html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title><style>{css}</style></head>
 <body><main class="index"><h1>{html.escape(title)}</h1>
 <p>Run <code>{html.escape(run_id)}</code>, gemeente {html.escape(str(params.get('gemeente')))}, niveau {html.escape(str(params.get('niveau')))}.</p>
 <ol>{items}</ol>
