@@ -19,8 +19,8 @@ from decentraal.methods.hotspots import LABEL_NO_NEIGHBOURS
 from decentraal.methods.indicators import INDICATOR_BY_KEY
 from decentraal.pipeline.barriers import DIMENSIONS, HEALTH_KEY, BarrierResult, Hotspots, Ranking
 from decentraal.pipeline.session import Session
+from decentraal.report import figures, maps, narrative, overview, tables
 from decentraal.report import format as fmt
-from decentraal.report import maps, narrative, overview, tables
 from decentraal.report.labels import (
     CLUSTER_TESTS,
     HEALTH_MODEL_NOTE,
@@ -95,6 +95,7 @@ def _cmap(key: str) -> str:
     return "OrRd" if INDICATOR_BY_KEY[key].direction == "higher_is_barrier" else "OrRd_r"
 
 
+@figures.described(figures.indicator_maps)
 def indicator_maps(r: BarrierResult, s: Session) -> Figure:
     """Small multiples: one map per indicator with a value at the shown level, three per row."""
     rows = max(1, (len(r.map_keys) + 2) // 3)
@@ -129,6 +130,7 @@ def check_line(r: BarrierResult, s: Session) -> str:
     return f"hoogste index {s.params.gemeente} {s.params.niveau}: {r.ranking.table.iloc[0]['naam']}"
 
 
+@figures.described(figures.stability_chart)
 def stability_chart(r: BarrierResult, s: Session) -> Figure:
     """Horizontal bars: share of the weight draws in which each area is in the top n and in the top quartile."""
     top_n = s.params.top_n
@@ -142,6 +144,7 @@ def stability_chart(r: BarrierResult, s: Session) -> Figure:
     return fig
 
 
+@figures.described(figures.index_map)
 def index_map(r: BarrierResult, s: Session) -> Figure:
     """Static map of the barrier index at the shown level, with the existing counters."""
     title = f"Belemmeringsindex per {r.level}, {s.gemeentenaam}"
@@ -224,6 +227,7 @@ def hotspot_method(r: BarrierResult, s: Session) -> Markdown:
     return Markdown("\n".join(lines))
 
 
+@figures.described(figures.lisa_map)
 def lisa_map(r: BarrierResult, s: Session) -> Figure:
     """One map per buurt indicator with its significant LISA clusters (Hoog-Hoog, Laag-Laag, ...)."""
     h = r.hotspots
@@ -257,6 +261,7 @@ def _short(key: str) -> str:
     return INDICATOR_SHORT.get(key, key)
 
 
+@figures.described(figures.correlation_heatmap)
 def correlation_heatmap(r: BarrierResult) -> Figure:
     """Heat map of the correlations between the indicators' z-scores at the shown level (higher = more barrier)."""
     corr = r.diagnostics.correlation

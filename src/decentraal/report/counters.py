@@ -19,8 +19,8 @@ from pandas.io.formats.style import Styler
 from decentraal.methods.renewal import PRODUCTS
 from decentraal.pipeline.counters import NOTA_YEAR, CounterResult
 from decentraal.pipeline.session import Session
+from decentraal.report import figures, maps, narrative, overview, tables
 from decentraal.report import format as fmt
-from decentraal.report import maps, narrative, overview, tables
 from decentraal.report.labels import ASSUMPTIONS, CHOICE_RULES, COLUMNS, COUNTER_LOCATION_NOTE, MODELS, MONTHS, READINGS
 from decentraal.report.labels import PRODUCTS as PRODUCT_LABELS
 
@@ -151,6 +151,7 @@ def products(r: CounterResult, s: Session) -> list[Markdown | Styler]:
 
 
 # --------------------------------------------------------------------------- sites and scenarios
+@figures.described(figures.sites_map)
 def sites_map(r: CounterResult, s: Session) -> Figure:
     """The wijken with the existing counters and the candidate sites."""
     wijken = s.layers["wijk"]
@@ -208,6 +209,7 @@ def served_table(r: CounterResult) -> Styler:
     return tables.table(_named(r.served.assign(bezoeken=r.served["bezoeken"].map(lambda v: fmt.rounded(v, 100)))), SERVED_COLUMNS)
 
 
+@figures.described(figures.distance_maps)
 def distance_maps(r: CounterResult, s: Session) -> Figure:
     """Distance to the nearest counter now, with K new counters (p-median), and the catchment per counter."""
     fig = Figure(figsize=(19, 6.5))
@@ -288,6 +290,7 @@ def demand_over_time_text(r: CounterResult) -> Markdown:
     return Markdown(" ".join(parts))
 
 
+@figures.described(figures.demand_over_time_chart)
 def demand_over_time_chart(r: CounterResult, s: Session) -> Figure:
     """Visits per year by product (stacked bars), the reference period, the anchored level and the decision year."""
     d = r.time.demand
@@ -334,6 +337,7 @@ def _desks_per_year(r: CounterResult, model: str = "pmedian") -> pd.DataFrame:
     return rows.pivot_table(index="jaar", columns=["k_new", "nieuw"], values="balies", aggfunc="sum", fill_value=0)
 
 
+@figures.described(figures.desks_over_time_chart)
 def desks_over_time_chart(r: CounterResult) -> Figure:
     """Desks in the peak month per year (p-median): existing counter (solid) and new counters together (dashed)."""
     wide = _desks_per_year(r)
@@ -378,6 +382,7 @@ def _range_text(low: float, high: float, digits: int = 0) -> str:
     return fmt.interval(low, high, lambda v: fmt.euro(v, digits))
 
 
+@figures.described(figures.cost_over_time_chart)
 def cost_over_time_chart(r: CounterResult) -> Figure:
     """System-wide extra cost per year (p-median): the band between the two readings of the EUR 400,000."""
     costs = r.time.costs.loc[(r.time.costs["model"] == "pmedian") & (r.time.costs["k_new"] > 0)]
@@ -505,6 +510,7 @@ def sobol_text(r: CounterResult) -> Markdown:
     )
 
 
+@figures.described(figures.sobol_chart)
 def sobol_chart(r: CounterResult) -> Figure:
     """Horizontal bars: total and first-order Sobol index of the cost per visit per assumption (tornado-like)."""
     sob = r.uncertainty.sobol.iloc[::-1]

@@ -9,8 +9,8 @@ from pandas.io.formats.style import Styler
 
 from decentraal.pipeline.data import OverviewResult
 from decentraal.pipeline.session import Session
+from decentraal.report import figures, html, maps, tables
 from decentraal.report import format as fmt
-from decentraal.report import html, maps, tables
 from decentraal.report.labels import COLUMNS, VINTAGES
 
 
@@ -77,6 +77,7 @@ def population_table(r: OverviewResult) -> Styler:
     return tables.table(r.population, ["naam", "inwoners", "huishoudens", "aandeel_65plus"])
 
 
+@figures.described(figures.population_map)
 def population_map(r: OverviewResult, s: Session) -> Figure:
     """Static map of inhabitants per area with the existing counters."""
     title = f"Inwoners per {r.level}, {s.gemeentenaam} {s.params.jaar}"
