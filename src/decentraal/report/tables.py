@@ -171,7 +171,9 @@ def _align(kind: str, cells: Sequence[str]) -> str:
     if kind != "text":
         return "getal"
     shown = [c for c in cells if c not in fmt.CBS_SYMBOLS and c != fmt.MISSING]
-    return "getal" if shown and all(_NUMERIC.match(c) for c in shown) else "tekst"
+    if not shown:  # only CBS signs: they stand where the numbers would
+        return "getal" if cells else "tekst"
+    return "getal" if all(_NUMERIC.match(c) for c in shown) else "tekst"
 
 
 def _caption(caption: str | None, number: int | None, numbering: Numbering | None) -> str | None:
