@@ -13,17 +13,18 @@ import datetime as dt
 import html
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
 from babel.numbers import format_decimal
-from nbconvert import HTMLExporter
 from traitlets.config import Config
 
 from decentraal.config import TEMPLATES_DIR
 from decentraal.io import assets
 from decentraal.report import format as fmt
 from decentraal.report.labels import STADSDEEL_NOTE, SYNTHETIC_NOTE
+
+if TYPE_CHECKING:  # nbformat and nbconvert cost ~2 s to import: only the runner, not every kernel, needs them
+    import nbformat
 
 #: Parameters that are identifiers, shown without number formatting.
 IDENTIFIERS = {"seed", "gemeente", "naam"}
@@ -81,6 +82,8 @@ def _fmt(value: Any) -> str:
 
 def _strip_for_committee(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Remove hidden cells and stderr/warning output from a copy of an executed notebook."""
+    import nbformat
+
     nb = nbformat.from_dict(nb)
     cells = []
     for cell in nb.cells:
@@ -95,6 +98,8 @@ def _strip_for_committee(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def committee_page(nb: nbformat.NotebookNode, *, title: str) -> str:
     """An executed notebook as a self-contained committee HTML page (text)."""
+    from nbconvert import HTMLExporter
+
     nb = _strip_for_committee(nb)
     config = Config()
     config.HTMLExporter.exclude_input = True
