@@ -46,13 +46,22 @@ def _stderr_to(path: str):
         os.close(saved)
 
 
-def execute_notebook(book: str, target: str, parameters: dict, kernel_name: str, cwd: str) -> dict:
+#: Environment variables that size the thread pools of numpy's BLAS and OpenMP in a kernel.
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def execute_notebook(book: str, target: str, parameters: dict, kernel_name: str, cwd: str, threads: int | None = None) -> dict:
     """Execute one notebook; return status, seconds and, on failure, the failing cell.
 
     Runs in a worker process, so it returns plain data. The kernel's stderr is written to
-    ``<target>.log``.
+    ``<target>.log``. ``threads`` caps the BLAS/OpenMP threads of the kernel (it inherits this
+    process's environment) unless the user set them: two kernels on two cores that each start
+    one BLAS thread per core oversubscribe the cores and spin; the results do not change.
     """
     logging.getLogger("papermill").setLevel(logging.ERROR)
+    if threads:
+        for name in THREAD_VARIABLES:
+            os.environ.setdefault(name, str(threads))
     t0 = time.perf_counter()
     IPCKernelManager.socket_dir = tempfile.mkdtemp(prefix="decentraal-kernel-")
     try:
