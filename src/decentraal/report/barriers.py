@@ -73,22 +73,34 @@ def header(s: Session) -> HTML:
     return overview.header(s, notes=notes, parameters=own)
 
 
+def weight_words(r: BarrierResult) -> dict[str, str]:
+    """Per indicator, its weight in plain words: '14% van de index (1 van 7 gelijke delen)' or 'telt niet mee'."""
+    used = r.ranking.weights
+    total = sum(used.values())
+    equal = len(set(used.values())) == 1
+    return {key: (f"{fmt.percent(used[key] / total)} van de index ("
+                  + (f"1 van {fmt.number(len(used))} gelijke delen)" if equal else f"gewicht {fmt.number(used[key], 1)} van {fmt.number(total, 1)})")
+                  if key in used and total else f"telt niet mee per {r.level}") for key in INDICATOR_BY_KEY}
+
+
 def definitions(r: BarrierResult) -> Styler:
-    """The indicator definitions: name, unit, direction, finest level, definition, source, why."""
-    frame = r.definitions.assign(indicator=r.definitions["naam"])
-    return tables.table(frame, ["indicator", "eenheid", "richting", "fijnste_niveau", "definitie", "bron", "waarom"])
+    """The indicator definitions: name, weight in the index, unit, direction, finest level, definition, source, why."""
+    frame = r.definitions.assign(indicator=r.definitions["naam"], gewicht=r.definitions["indicator"].map(weight_words(r)))
+    return tables.table(frame, ["indicator", "gewicht", "eenheid", "richting", "fijnste_niveau", "definitie", "bron", "waarom"],
+                        caption=f"De indicatoren: gewicht in de index per {r.level}, definitie en bron")
 
 
 def indicator_table(r: BarrierResult) -> Styler:
     """Inhabitants and every indicator per area (after disclosure control; a dash is unknown or suppressed)."""
-    return tables.table(r.indicators, ["naam", "inwoners", *INDICATOR_BY_KEY])
+    return tables.table(r.indicators, ["naam", "inwoners", *INDICATOR_BY_KEY], caption=f"Inwoners en indicatoren per {r.level}")
 
 
 def comparison(r: BarrierResult) -> Styler:
     """The areas and indicators more than one standard deviation above or below the municipal value."""
     flagged = r.comparison.loc[r.comparison["flag"] != ""]
     shown = flagged.rename(columns={"value": "waarde", "mean": "gemeente_waarde", "flag": "afwijking"})
-    return tables.table(shown, ["naam", "indicator", "waarde", "gemeente_waarde", "z", "afwijking"])
+    return tables.table(shown, ["naam", "indicator", "waarde", "gemeente_waarde", "z", "afwijking"],
+                        caption="Gebieden die meer dan één standaardafwijking van de gemeente afwijken")
 
 
 def _cmap(key: str) -> str:
@@ -122,7 +134,8 @@ def _ranking_table(ranking: Ranking, columns: list[str], top_n: int) -> Styler:
 
 def ranking_table(r: BarrierResult, s: Session) -> Styler:
     """Index, rank and rank stability of every area at the shown level, highest index first."""
-    return _ranking_table(r.ranking, RANKING_COLUMNS, s.params.top_n)
+    return tables.table(r.ranking.table, RANKING_COLUMNS, labels={"p_top_n": f"kans top {fmt.number(s.params.top_n)}"},
+                        caption=f"Belemmeringsindex en rangorde per {r.level}, hoogste eerst")
 
 
 def check_line(r: BarrierResult, s: Session) -> str:
@@ -173,7 +186,7 @@ def other_rankings(r: BarrierResult, s: Session) -> list[Markdown | Styler]:
 def moran_table(r: BarrierResult) -> Styler:
     """Global Moran's I per buurt indicator, its permutation p-value, and the LISA buurten before and after FDR."""
     shown = r.hotspots.moran.rename(columns={"zonder waarde": "zonder_waarde"})
-    return tables.table(shown, MORAN_COLUMNS)
+    return tables.table(shown, MORAN_COLUMNS, caption="Ruimtelijke clustering per buurtindicator (Moran's I en LISA)")
 
 
 def hotspot_summary(r: BarrierResult, s: Session) -> Markdown:

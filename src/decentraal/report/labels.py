@@ -376,3 +376,4 @@ FRONT_ASSUMPTION_NAMES = {"vaste_kosten_omvat_personeel": "omvatten de vaste kos
 #: Front-page table headers (the scenario table) with units.
 FRONT_HEADERS = ("model", "nieuwe loketten", "locaties", "kans beste keuze", "bezoeken per jaar (P10 tot P90)",
                  "extra kosten per jaar (P10 tot P90)", "kosten per bezoek (P10 tot P90)", "gem. afstand (km)")
+COLUMNS["gewicht"] = Column("gewicht in de index")
