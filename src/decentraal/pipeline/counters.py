@@ -37,6 +37,7 @@ and the before/after map are read from it, never recomputed. The figures are dra
 
 from __future__ import annotations
 
+import functools
 import itertools
 import time as clock
 from collections.abc import Mapping, Sequence
@@ -955,26 +956,31 @@ def monthly_desks(visits: pd.DataFrame, year: int, *, hours_per_week: float, wal
     ``balies`` is the larger of the two desk counts (the parts follow each other, so that many desks
     must be furnished). Working days are Monday to Friday (no public holidays subtracted).
     """
-    months = pd.period_range(f"{year}-01", periods=12, freq="M")
-    profile = pd.DataFrame({p: renewal.monthly_profile(p).to_numpy() for p in visits.index}, index=months)
-    by_type = profile @ visits.fillna(0.0)
+    # (called for every counter, year and scenario: the calendar and profiles are cached, the frame is built once)
+    months, open_hours = _month_calendar(int(year), float(hours_per_week))
+    by_type = _monthly_profiles(int(year), tuple(visits.index)) @ visits.fillna(0.0)
     walk_types = [t for t in by_type.columns if t in WALK_IN_TYPES and walk_in_hours_per_week > 0]
     app_types = [t for t in by_type.columns if t not in walk_types]
-    minutes = pd.Series({t: float(ts.service_minutes[t]) for t in by_type.columns})
-    open_hours = staffing.opening_hours_per_month(months, hours_per_week=hours_per_week).to_numpy()
+    minutes = {t: float(ts.service_minutes[t]) for t in by_type.columns}
     days = open_hours / (hours_per_week / staffing.WORKING_DAYS_PER_WEEK)
     walk_hours = open_hours * walk_in_hours_per_week / hours_per_week
     app_hours = open_hours - walk_hours
-    work = staffing.workload_desks(by_type[app_types], dict(minutes), pd.Series(app_hours, index=months),
+    app_part = by_type[app_types]
+    work = staffing.workload_desks(app_part, minutes, pd.Series(app_hours, index=months),
                                    target_occupancy=ts.target_occupancy).desks.to_numpy()
-    app_visits = by_type[app_types].sum(axis=1).to_numpy()
-    app_minutes = by_type[app_types].to_numpy() @ minutes[app_types].to_numpy()
-    walk_visits = by_type[walk_types].sum(axis=1).to_numpy() if walk_types else np.zeros(12)
-    walk_minutes = by_type[walk_types].to_numpy() @ minutes[walk_types].to_numpy() if walk_types else np.zeros(12)
-    frame = pd.DataFrame({"maand": months.month, "bezoeken": app_visits + walk_visits, "bezoeken_afspraak": app_visits,
-                          "bezoeken_inloop": walk_visits, "uren_afspraak": app_hours, "uren_inloop": walk_hours,
-                          "balies_werklast": work})
-    peak = int(np.argmax(frame["bezoeken"].to_numpy()))
+    app_visits = app_part.sum(axis=1).to_numpy()
+    app_minutes = app_part.to_numpy() @ np.array([minutes[t] for t in app_types])
+    if walk_types:
+        walk_part = by_type[walk_types]
+        walk_visits = walk_part.sum(axis=1).to_numpy()
+        walk_minutes = walk_part.to_numpy() @ np.array([minutes[t] for t in walk_types])
+    else:
+        walk_visits = walk_minutes = np.zeros(12)
+    visits_all = app_visits + walk_visits
+    columns = {"maand": months.month, "bezoeken": visits_all, "bezoeken_afspraak": app_visits,
+               "bezoeken_inloop": walk_visits, "uren_afspraak": app_hours, "uren_inloop": walk_hours,
+               "balies_werklast": work}
+    peak = int(np.argmax(visits_all))
     app_per_day = (hours_per_week - walk_in_hours_per_week) / staffing.WORKING_DAYS_PER_WEEK
     peak_slots = (int(work[peak]) * staffing.appointment_slots_per_day(1, app_per_day, app_minutes[peak] / app_visits[peak])
                   if app_visits[peak] > 0 else 0)
@@ -984,21 +990,37 @@ def monthly_desks(visits: pd.DataFrame, year: int, *, hours_per_week: float, wal
         access = _appointment_access(app_visits[peak] / days[peak], app_minutes[peak], app_visits[peak], int(work[peak]),
                                      app_per_day, s, ts)
     if access is None or access.share_within(ts.access_days) >= s.target_share:
-        frame["balies_afspraak"] = work
+        columns["balies_afspraak"] = work
     else:  # the norm binds: every month gets the desks it needs (rare with a target occupancy below 1)
-        frame["balies_afspraak"] = [max(int(w), _norm_desks(v / d, m / v, app_per_day, s, ts)) if v > 0 else 0
-                                    for w, v, d, m in zip(work, app_visits, days, app_minutes)]
+        columns["balies_afspraak"] = np.array([max(int(w), _norm_desks(v / d, m / v, app_per_day, s, ts)) if v > 0 else 0
+                                               for w, v, d, m in zip(work, app_visits, days, app_minutes)], dtype=np.int64)
         access = _appointment_access(app_visits[peak] / days[peak], app_minutes[peak], app_visits[peak],
-                                     int(frame["balies_afspraak"].iloc[peak]), app_per_day, s, ts)
-    frame["toegangstijd_dagen"] = np.where(np.arange(12) == peak, access.mean_access_days if access else np.nan, np.nan)
-    frame["binnen_toegangsnorm"] = np.where(np.arange(12) == peak, access.share_within(ts.access_days) if access else np.nan, np.nan)
-    walk = [_walk_in_month(v / h * s.peak_factor, m / v if v > 0 else float(minutes[list(WALK_IN_TYPES)].mean()), s, ts)
+                                     int(columns["balies_afspraak"][peak]), app_per_day, s, ts)
+    columns["toegangstijd_dagen"] = np.where(np.arange(12) == peak, access.mean_access_days if access else np.nan, np.nan)
+    columns["binnen_toegangsnorm"] = np.where(np.arange(12) == peak, access.share_within(ts.access_days) if access else np.nan, np.nan)
+    walk = [_walk_in_month(v / h * s.peak_factor, m / v if v > 0 else float(pd.Series(minutes)[list(WALK_IN_TYPES)].mean()), s, ts)
             if walk_types else _walk_in_month(0.0, 0.0, s, ts, open_=False)
             for v, h, m in zip(walk_visits, walk_hours, walk_minutes)]
-    frame = pd.concat([frame, pd.DataFrame(walk)], axis=1)
-    frame["balies"] = frame[["balies_afspraak", "balies_inloop"]].max(axis=1)
-    frame["baliuren"] = frame["balies_afspraak"] * frame["uren_afspraak"] + frame["balies_inloop"] * frame["uren_inloop"]
-    return frame
+    columns.update({key: np.array([w[key] for w in walk]) for key in walk[0]})
+    columns["balies"] = np.maximum(columns["balies_afspraak"], columns["balies_inloop"])
+    columns["baliuren"] = columns["balies_afspraak"] * app_hours + columns["balies_inloop"] * walk_hours
+    return pd.DataFrame(columns)
+
+
+@functools.lru_cache(maxsize=64)
+def _month_calendar(year: int, hours_per_week: float) -> tuple[pd.PeriodIndex, np.ndarray]:
+    """The months of ``year`` and a desk's opening hours in each (read-only; :func:`monthly_desks`)."""
+    months = pd.period_range(f"{year}-01", periods=12, freq="M")
+    hours = staffing.opening_hours_per_month(months, hours_per_week=hours_per_week).to_numpy()
+    hours.setflags(write=False)
+    return months, hours
+
+
+@functools.lru_cache(maxsize=64)
+def _monthly_profiles(year: int, products: tuple[str, ...]) -> pd.DataFrame:
+    """Monthly shares of each product's visits in ``year``, months x products (do not modify; :func:`monthly_desks`)."""
+    months, _ = _month_calendar(year, 1.0)
+    return pd.DataFrame({p: renewal.monthly_profile(p).to_numpy() for p in products}, index=months)
 
 
 def norm_met_for_sure(requests_per_day: float, slots_per_day: int, days: int, target_share: float) -> bool:
