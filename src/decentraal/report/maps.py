@@ -51,6 +51,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib_scalebar.scalebar import ScaleBar
+from shapely.geometry import Point
 
 from decentraal.io import assets
 from decentraal.report import format as fmt
@@ -124,7 +125,11 @@ class ClassScheme:
         if self.k == 1:
             return [_bound(self.bins[0])]
         lower = [self.minimum, *self.bins[:-1]]
-        return [f"{_bound(lo)} tot {_bound(hi)}" for lo, hi in zip(lower, self.bins)]
+        for digits in (2, 3, 4):  # more digits only when two limits would print the same
+            labels = [(_bound(lo, digits), _bound(hi, digits)) for lo, hi in zip(lower, self.bins)]
+            if all(lo != hi for lo, hi in labels):
+                break
+        return [f"{lo} tot {hi}" for lo, hi in labels]
 
     def assign(self, values: pd.Series) -> pd.Series:
         """Class index per value (0 = lowest); missing values stay NaN."""
@@ -135,8 +140,12 @@ class ClassScheme:
         return pd.Series(idx, index=values.index)
 
 
-def _bound(value: float) -> str:
-    return legend_number(fmt.significant(value, 2)) if value != 0 else "0"
+def _bound(value: float, digits: int = 2) -> str:
+    """A class limit with ``digits`` significant digits, Dutch style: 0,73 / 1,1 / 26 / 15.000."""
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else fmt.MISSING
+    decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(value)))))
+    return number(fmt.significant(value, digits), decimals)
 
 
 def class_scheme(values: pd.Series | Sequence[pd.Series], *, scheme: str = "FisherJenks", k: int = 5) -> ClassScheme:
@@ -208,7 +217,7 @@ def muted_label(min_residents: int = MIN_RESIDENTS) -> str:
 
 # --------------------------------------------------------------------------- drawing
 def draw_polygons(ax: Axes, geoms: gpd.GeoSeries, facecolors: Sequence[str], *, edgecolor: str = EDGE_COLOUR,
-                  linewidth: float = 0.4, hatch: str | None = None, zorder: float = 1) -> None:
+                  linewidth: float = 0.4, hatch: str | None = None, zorder: float = 1, fit: bool = True) -> None:
     """Draw (multi)polygons as one PatchCollection.
 
     Equivalent to ``GeoDataFrame.plot(color=...)`` but without geopandas' redraw of the whole
@@ -230,6 +239,8 @@ def draw_polygons(ax: Axes, geoms: gpd.GeoSeries, facecolors: Sequence[str], *, 
     if hatch:
         collection.set_hatch(hatch)
     ax.add_collection(collection)
+    if not fit:
+        return
     minx, miny, maxx, maxy = geoms.total_bounds
     pad = 0.02 * max(maxx - minx, maxy - miny)
     ax.set_xlim(minx - pad, maxx + pad)
@@ -244,7 +255,7 @@ def draw_muted(ax: Axes, geoms: gpd.GeoSeries) -> None:
         old = rcParams["hatch.color"]
         rcParams["hatch.color"] = MUTED_HATCH_COLOUR  # PatchCollection takes the hatch colour from rcParams
         try:
-            draw_polygons(ax, geoms, [MUTED_COLOUR] * len(geoms), hatch=MUTED_HATCH, zorder=1.5)
+            draw_polygons(ax, geoms, [MUTED_COLOUR] * len(geoms), hatch=MUTED_HATCH, zorder=1.5, fit=False)
         finally:
             rcParams["hatch.color"] = old
 
@@ -277,19 +288,51 @@ def _metres(crs: object) -> bool:
         return False
 
 
+#: Dutch place-name endings where a long name may be hyphenated on a map ("Zijlweg-/kwartier").
+_NAME_ENDINGS = ("kwartier", "wijk", "buurt", "polder", "straat", "park", "dorp", "plein", "laan")
+
+
+def _name_variants(name: str) -> list[str]:
+    """The name wrapped at spaces, then with its longest word hyphenated before a common ending."""
+    variants = [_wrap(name)]
+    for ending in _NAME_ENDINGS:
+        words = name.split(" ")
+        for i, word in enumerate(words):
+            if word.lower().endswith(ending) and len(word) > len(ending) + 2:
+                split = words[:i] + [word[: -len(ending)] + "-\n" + word[-len(ending):]] + words[i + 1:]
+                variants.append(" ".join(split).replace("-\n ", "-\n"))
+                return variants
+    return variants
+
+
 def _wrap(name: str, width: int = 14) -> str:
     return "\n".join(textwrap.wrap(str(name), width=width, break_long_words=False)) or str(name)
 
 
-def label_areas(ax: Axes, gdf: gpd.GeoDataFrame, column: str = "naam", *, size: float = LABEL_SIZE) -> list[str]:
+#: Where to try a name, in label widths and heights from the area's inner point, nearest first.
+_LABEL_OFFSETS = sorted(((dx, dy) for dx in (0, 0.25, -0.25, 0.5, -0.5) for dy in (0, 0.8, -0.8, 1.4, -1.4, 2.0, -2.0)),
+                        key=lambda o: (o[0] ** 2 + (o[1] / 2) ** 2, o))
+
+
+def label_areas(ax: Axes, gdf: gpd.GeoDataFrame, column: str = "naam", *, size: float = LABEL_SIZE,
+                avoid: gpd.GeoSeries | None = None) -> list[str]:
     """Write each area's name at a point inside it, with a white halo; largest areas first.
 
-    A name that would overlap one already placed is left out (the table next to the map has
-    every name). Returns the names that were left out.
+    A name that would overlap a name already placed (or a point in ``avoid``, e.g. the counters)
+    is moved up, down or sideways within its area; if no spot is free it is left out (the table
+    next to the map has every name). Returns the names that were left out.
     """
     fig = ax.figure
+    ax.apply_aspect()  # positions in display space are only final once the equal aspect is applied
     renderer = fig._get_renderer()  # type: ignore[attr-defined]
+    to_display = ax.transData.transform
+    inverse = ax.transData.inverted().transform
     placed: list[object] = []
+    if avoid is not None:
+        from matplotlib.transforms import Bbox
+        for x, y in zip(avoid.x, avoid.y):
+            px, py = to_display((x, y))
+            placed.append(Bbox.from_extents(px - 6, py - 6, px + 6, py + 6))
     skipped: list[str] = []
     order = gdf.geometry.area.sort_values(ascending=False).index
     halo = [pe.withStroke(linewidth=2.2, foreground="white")]
@@ -297,16 +340,29 @@ def label_areas(ax: Axes, gdf: gpd.GeoDataFrame, column: str = "naam", *, size: 
         geom, name = gdf.geometry.loc[idx], gdf.loc[idx, column]
         if geom is None or geom.is_empty or pd.isna(name):
             continue
-        point = geom.representative_point()
-        text = ax.text(point.x, point.y, _wrap(name), fontsize=size, ha="center", va="center", color="#1a1a1a",
+        point, area = geom.representative_point(), geom.buffer(0)
+        cx, cy = to_display((point.x, point.y))
+        text = ax.text(point.x, point.y, "", fontsize=size, ha="center", va="center", color="#1a1a1a",
                        path_effects=halo, zorder=4, linespacing=0.95)
         text.set_gid("gebiedsnaam")
-        box = text.get_window_extent(renderer=renderer).expanded(1.04, 1.08)
-        if any(box.overlaps(other) for other in placed):
+        spot = None
+        for variant in _name_variants(str(name)):
+            text.set_text(variant)
+            box = text.get_window_extent(renderer=renderer)
+            for dx, dy in _LABEL_OFFSETS:
+                shifted = box.translated(dx * box.width, dy * box.height).expanded(1.08, 1.15)
+                x, y = inverse((cx + dx * box.width, cy + dy * box.height))
+                if not any(shifted.overlaps(other) for other in placed) and area.contains(Point(x, y)):
+                    spot = (x, y, shifted)
+                    break
+            if spot is not None:
+                break
+        if spot is None:
             text.remove()
             skipped.append(str(name))
             continue
-        placed.append(box)
+        text.set_position(spot[:2])
+        placed.append(spot[2])
     return skipped
 
 
@@ -357,10 +413,10 @@ def static_choropleth(
         ``"used"``: only classes that occur on this map; ``"all"``: every class of the scheme (the
         legend shared by compared maps); ``None``: no legend.
     """
-    cs = classes if classes is not None else class_scheme(gdf[column], scheme=scheme, k=k)
+    muted = few_residents(gdf, residents, min_residents)
+    cs = classes if classes is not None else class_scheme(gdf.loc[~muted, column], scheme=scheme, k=k)
     cls = cs.assign(gdf[column]) if cs.k else pd.Series(np.nan, index=gdf.index)
     colours = palette(cs.k, cmap, reverse=reverse)
-    muted = few_residents(gdf, residents, min_residents)
     face = [colours[int(c)] if not np.isnan(c) else MISSING_COLOUR for c in cls]
     if ax is None:
         fig = Figure(figsize=(7.5, 6.5))
@@ -369,31 +425,48 @@ def static_choropleth(
         fig = ax.figure
     draw_polygons(ax, gdf.geometry, face)
     draw_muted(ax, gdf.geometry[muted])
-    if labels if labels is not None else len(gdf) <= LABEL_MAX_AREAS:
-        if label_column in gdf:
-            label_areas(ax, gdf, label_column)
+    if (labels if labels is not None else len(gdf) <= LABEL_MAX_AREAS) and label_column in gdf:
+        label_areas(ax, gdf, label_column, avoid=points.geometry if points is not None and not points.empty else None)
     if points is not None and not points.empty:
         ax.scatter(points.geometry.x, points.geometry.y, color="black", edgecolors="white", linewidths=0.7, s=130,
                    marker="*", zorder=5)
     add_map_furniture(ax, gdf.crs)
     if legend is not None:
-        shown_classes = cls[~muted].dropna().astype(int).unique()
-        entries = [(colours[i], lab) for i, lab in enumerate(cs.labels) if legend == "all" or i in shown_classes]
-        # darkest class on top
-        entries = entries[::-1] if not reverse else entries
-        handles: list = [Patch(facecolor=c, edgecolor=EDGE_COLOUR, label=lab) for c, lab in entries]
-        if (cls.isna() & ~muted).any():
-            handles.append(Patch(facecolor=MISSING_COLOUR, edgecolor=EDGE_COLOUR, label="onbekend of afgeschermd"))
-        if muted.any():
-            handles.append(muted_handle(min_residents))
-        if points is not None and not points.empty:
-            handles.append(Line2D([], [], color="black", marker="*", linestyle="", markersize=11, label=point_label))
-        heading = legend_title or title
-        note = f"klassen: {scheme_label(cs.scheme)}" + (f"\n{DARKER_IS_BARRIER}" if barrier else "")
-        _legend(ax, handles, f"{heading}\n{note}")
-    ax.set_title(title, fontsize=10.5, loc="left")
+        used = None if legend == "all" else set(cls[~muted].dropna().astype(int))
+        class_legend(ax, cs, title=legend_title or title, cmap=cmap, reverse=reverse, barrier=barrier, used=used,
+                     missing=bool((cls.isna() & ~muted).any()), muted=min_residents if muted.any() else None,
+                     point_label=point_label if points is not None and not points.empty else None)
+    ax.set_title(_wrap(title, 44), fontsize=10.5, loc="left")
     ax.set_axis_off()
     return fig
+
+
+def class_legend(target: Axes | Figure, classes: ClassScheme, *, title: str, cmap: str = BARRIER_CMAP,
+                 reverse: bool = False, barrier: bool = True, used: set[int] | None = None, missing: bool = False,
+                 muted: int | None = None, point_label: str | None = None, **kwargs: object) -> None:
+    """The legend of a choropleth: darkest class on top, units in the title, 8 pt or more.
+
+    ``target`` is the map's axes (legend to its right) or a figure (``kwargs`` place it, e.g. one
+    legend under two maps that share ``classes``). ``used`` limits the classes shown to those
+    on the map (no empty classes); ``muted`` is the residents threshold when areas were muted.
+    """
+    colours = palette(classes.k, cmap, reverse=reverse)
+    entries = [(colours[i], lab) for i, lab in enumerate(classes.labels) if used is None or i in used]
+    entries = entries if reverse else entries[::-1]
+    handles: list = [Patch(facecolor=c, edgecolor=EDGE_COLOUR, label=lab) for c, lab in entries]
+    if missing:
+        handles.append(Patch(facecolor=MISSING_COLOUR, edgecolor=EDGE_COLOUR, label="onbekend of afgeschermd"))
+    if muted is not None:
+        handles.append(muted_handle(muted))
+    if point_label:
+        handles.append(Line2D([], [], color="black", marker="*", linestyle="", markersize=11, label=point_label))
+    note = f"klassen: {scheme_label(classes.scheme)}" + (f"\n{DARKER_IS_BARRIER}" if barrier else "")
+    heading = "\n".join([_wrap(title, 34), _wrap(note.split("\n")[0], 34), *(_wrap(x, 30) for x in note.split("\n")[1:])])
+    if isinstance(target, Figure):
+        target.legend(handles=handles, title=heading, fontsize=LEGEND_SIZE, title_fontsize=LEGEND_SIZE + 0.5,
+                      frameon=False, alignment="left", handlelength=1.6, handleheight=1.1, **kwargs)  # type: ignore[arg-type]
+    else:
+        _legend(target, handles, heading)
 
 
 def catchment_map(gdf: gpd.GeoDataFrame, column: str, *, districts: gpd.GeoDataFrame, points: gpd.GeoDataFrame,
@@ -522,10 +595,10 @@ def interactive_choropleth(
     """
     formats = formats or {}
     fields = dict(tooltip_fields)
-    cs = classes if classes is not None else class_scheme(gdf[column], scheme=scheme, k=k)
+    muted = few_residents(gdf, residents, min_residents)
+    cs = classes if classes is not None else class_scheme(gdf.loc[~muted, column], scheme=scheme, k=k)
     cls = cs.assign(gdf[column]) if cs.k else pd.Series(np.nan, index=gdf.index)
     colours = palette(cs.k, cmap, reverse=reverse)
-    muted = few_residents(gdf, residents, min_residents)
     shown = gdf[list(dict.fromkeys([*fields, "geometry"]))].copy()
     for field in fields:
         shown[field] = [_display(v, formats.get(field)) for v in gdf[field]]
