@@ -12,10 +12,8 @@ import numpy as np
 import seaborn as sns
 from IPython.display import HTML, Markdown
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
 from pandas.io.formats.style import Styler
 
-from decentraal.methods.hotspots import LABEL_NO_NEIGHBOURS
 from decentraal.methods.indicators import INDICATOR_BY_KEY
 from decentraal.pipeline.barriers import DIMENSIONS, HEALTH_KEY, BarrierResult, Hotspots, Ranking
 from decentraal.pipeline.session import Session
@@ -26,12 +24,13 @@ from decentraal.report.labels import (
     HEALTH_MODEL_NOTE,
     INDICATOR_SHORT,
     LEVEL_PLURAL,
-    LISA_COLOURS,
     NOT_CLUSTER_TESTED_REASONS,
 )
 
 #: Stadsdelen the committee asked about; the summary names their place when stadsdelen are ranked.
 COMMITTEE_FOCUS = ["Schalkwijk", "Noord", "Oost"]
+#: Legend title of the index maps (a weighted mean of z-scores: 0 is the municipal average).
+INDEX_LEGEND = "Belemmeringsindex (0 = gemiddelde van de gemeente)"
 #: Bar colours of the stability chart (top n, top quartile).
 STABILITY_COLOURS = ["#7a1f2b", "#d9a0a8"]
 #: Columns of the ranking table of the shown level, and of the other levels.
@@ -103,19 +102,21 @@ def comparison(r: BarrierResult) -> Styler:
                         caption="Gebieden die meer dan één standaardafwijking van de gemeente afwijken")
 
 
-def _cmap(key: str) -> str:
-    return "OrRd" if INDICATOR_BY_KEY[key].direction == "higher_is_barrier" else "OrRd_r"
+def _reverse(key: str) -> bool:
+    """Darker = more barrier: the palette runs dark to light when a low value is the barrier."""
+    return INDICATOR_BY_KEY[key].direction == "lower_is_barrier"
 
 
 @figures.described(figures.indicator_maps)
 def indicator_maps(r: BarrierResult, s: Session) -> Figure:
-    """Small multiples: one map per indicator with a value at the shown level, three per row."""
-    rows = max(1, (len(r.map_keys) + 2) // 3)
-    fig = Figure(figsize=(15, 4.6 * rows))
-    axes = fig.subplots(rows, 3, squeeze=False)
+    """Small multiples: one map per indicator with a value at the shown level, two per row (A4 width, so
+    the 8 pt legends stay 8 pt; the names are on the index map)."""
+    rows = max(1, (len(r.map_keys) + 1) // 2)
+    fig = Figure(figsize=(8.5, 3.6 * rows))
+    axes = fig.subplots(rows, 2, squeeze=False, gridspec_kw={"wspace": 0.9, "hspace": 0.3})
     for ax, key in zip(axes.flat, r.map_keys):
-        maps.static_choropleth(r.indicator_layer, key, title=INDICATOR_BY_KEY[key].label_nl, ax=ax,
-                               points=s.counters, cmap=_cmap(key))
+        maps.static_choropleth(r.indicator_layer, key, title=INDICATOR_BY_KEY[key].label_nl, ax=ax, labels=False,
+                               legend_title=INDICATOR_BY_KEY[key].unit_nl, points=s.counters, reverse=_reverse(key))
     for ax in list(axes.flat)[len(r.map_keys):]:
         ax.set_axis_off()
     return fig
@@ -161,13 +162,16 @@ def stability_chart(r: BarrierResult, s: Session) -> Figure:
 def index_map(r: BarrierResult, s: Session) -> Figure:
     """Static map of the barrier index at the shown level, with the existing counters."""
     title = f"Belemmeringsindex per {r.level}, {s.gemeentenaam}"
-    return maps.static_choropleth(r.index_layer, "index", title=title, points=s.counters, cmap="OrRd")
+    return maps.static_choropleth(r.index_layer, "index", title=title, points=s.counters, legend_title=INDEX_LEGEND)
 
 
 def index_map_interactive(r: BarrierResult, s: Session) -> HTML:
     """Offline Leaflet map of the barrier index: name, index, rank and chance of a top place on hover."""
-    tooltip = {"naam": "Gebied", "index": "Index", "rank": "Plaats", "p_top_n": f"Kans top {fmt.number(s.params.top_n)}"}
-    return HTML(maps.interactive_choropleth(r.index_layer, "index", legend="Belemmeringsindex", tooltip_fields=tooltip,
+    tooltip = {"naam": "Gebied", "inwoners": "Inwoners", "index": "Index", "rank": "Plaats",
+               "p_top_n": f"Kans top {fmt.number(s.params.top_n)}"}
+    return HTML(maps.interactive_choropleth(r.index_layer, "index", legend=INDEX_LEGEND, tooltip_fields=tooltip,
+                                            formats={"index": lambda v: fmt.number(v, 2), "p_top_n": fmt.percent},
+                                            title=f"Interactieve kaart: belemmeringsindex per {r.level}, {s.gemeentenaam}",
                                             points=s.counters, basemap=s.params.basiskaart))
 
 
@@ -250,8 +254,10 @@ def lisa_map(r: BarrierResult, s: Session) -> Figure:
     for ax, key in zip(axes.flat, h.keys):
         label = INDICATOR_BY_KEY[key].label_nl
         local = h.lisa.loc[h.lisa["indicator"] == label].set_index("code")["quadrant"]
-        quadrant = local.reindex(h.buurten.index)
-        maps.draw_polygons(ax, h.buurten.geometry, quadrant.map(LISA_COLOURS).tolist(), linewidth=0.3)
+        quadrant = maps.barrier_clusters(local.reindex(h.buurten.index), INDICATOR_BY_KEY[key].direction)
+        maps.draw_polygons(ax, h.buurten.geometry, quadrant.map(maps.CLUSTER_COLOURS).fillna(maps.MISSING_COLOUR).tolist(),
+                           linewidth=0.3)
+        maps.add_map_furniture(ax, h.buurten.crs)
         row = h.moran.loc[h.moran["indicator"] == label].iloc[0]
         rule = (f"FDR {fmt.legend_number(h.alpha)}" if h.fdr else f"p < {fmt.legend_number(h.alpha)}, geen correctie")
         counts = f"{fmt.number(row.lisa_zonder_correctie)} zonder correctie, {fmt.number(row.lisa_fdr)} na FDR"
@@ -259,8 +265,9 @@ def lisa_map(r: BarrierResult, s: Session) -> Figure:
         ax.set_axis_off()
     for ax in list(axes.flat)[len(h.keys):]:
         ax.set_axis_off()
-    handles = [Patch(color=c, label=lab) for lab, c in LISA_COLOURS.items() if lab != LABEL_NO_NEIGHBOURS]
-    fig.legend(handles=handles, loc="lower center", ncol=6, fontsize=8)
+    handles = maps.cluster_handles()
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=9, frameon=False,
+               title="Rood = meer mogelijke belemmering, blauw = minder (alleen significante buurten gekleurd)", title_fontsize=9)
     return fig
 
 

@@ -159,12 +159,14 @@ def sites_map(r: CounterResult, s: Session) -> Figure:
     fig = Figure(figsize=(6.5, 6.5))
     ax = fig.subplots()
     maps.draw_polygons(ax, wijken.geometry, [WIJK_FILL] * len(wijken), edgecolor=WIJK_EDGE, linewidth=0.5)
+    maps.label_areas(ax, wijken)
+    maps.add_map_furniture(ax, wijken.crs)
     for kind, label, style in SITE_STYLES:
         chosen = sites.loc[sites["soort"] == kind]
         ax.scatter(chosen.geometry.x, chosen.geometry.y, label=label, zorder=3, **style)
-    ax.legend(loc="upper left", bbox_to_anchor=(0.98, 1))
+    ax.legend(loc="upper left", bbox_to_anchor=(0.98, 1), fontsize=maps.LEGEND_SIZE, frameon=False)
     ax.set_axis_off()
-    ax.set_title(f"Loketten en kandidaatlocaties, {s.gemeentenaam}", fontsize=10)
+    ax.set_title(f"Loketten en kandidaatlocaties, {s.gemeentenaam}", fontsize=10.5, loc="left")
     return fig
 
 
@@ -212,23 +214,38 @@ def served_table(r: CounterResult) -> Styler:
 @figures.described(figures.distance_maps)
 def distance_maps(r: CounterResult, s: Session) -> Figure:
     """Distance to the nearest counter now, with K new counters (p-median), and the catchment per counter."""
-    fig = Figure(figsize=(19, 6.5))
-    axes = fig.subplots(1, 3)
-    layer = r.distance_map
-    maps.static_choropleth(layer, "afstand_nu", title="Afstand tot loket nu (km)", ax=axes[0], points=s.counters, cmap="YlOrRd")
-    maps.static_choropleth(layer, "afstand_na", title=f"Met {r.k_max} nieuwe loketten, {MODELS['pmedian']} (km)", ax=axes[1],
-                           points=r.open_sites, point_label="open loket", cmap="YlOrRd")
+    fig = Figure(figsize=(8.5, 10))
+    axes = fig.subplot_mosaic([["nu", "na", "."], ["gebied", "gebied", "."]], width_ratios=[1, 1, 0.9],
+                              gridspec_kw={"wspace": 0.05, "hspace": 0.12})
+    layer, shared = _distance_layer(r, s)
+    maps.static_choropleth(layer, "afstand_nu", title="Nu", ax=axes["nu"], points=s.counters, classes=shared,
+                           legend=None)
+    maps.static_choropleth(layer, "afstand_na", title=f"Met {r.k_max} nieuwe loketten ({MODELS['pmedian']})",
+                           ax=axes["na"], points=r.open_sites, point_label="loket", classes=shared, legend="all",
+                           legend_title="Afstand tot het dichtstbijzijnde loket (km), zelfde klassen op beide kaarten")
     maps.catchment_map(layer, "loket", districts=s.layers[r.district_level], points=r.open_sites,
-                       title=f"Verzorgingsgebied per loket en {r.district_level}grenzen", ax=axes[2])
+                       title=f"Verzorgingsgebied per loket, met {r.district_level}grenzen", ax=axes["gebied"])
     return fig
 
 
 def distance_map_interactive(r: CounterResult, s: Session) -> HTML:
     """Offline Leaflet map of the distance with K new counters; distance now and nearest counter on hover."""
+    layer, shared = _distance_layer(r, s)
+    one_decimal = {"afstand_nu": lambda v: fmt.number(v, 1), "afstand_na": lambda v: fmt.number(v, 1)}
     return HTML(maps.interactive_choropleth(
-        r.distance_map, "afstand_na", legend=f"Afstand met {r.k_max} nieuwe loketten (km)", cmap="YlOrRd",
+        layer, "afstand_na", legend=f"Afstand met {r.k_max} nieuwe loketten (km)", classes=shared, formats=one_decimal,
+        title=f"Interactieve kaart: afstand tot het dichtstbijzijnde loket met {r.k_max} nieuwe loketten, {s.gemeentenaam}",
         points=r.open_sites, point_tooltip="naam", basemap=s.params.basiskaart, tooltip_fields=DISTANCE_TOOLTIP,
     ))
+
+
+def _distance_layer(r: CounterResult, s: Session) -> tuple[pd.DataFrame, maps.ClassScheme]:
+    """The distance layer with the published inhabitants per buurt (to mute sparse buurten), and one class
+    scheme for the distance now and after, so equal colours mean equal distances on both maps."""
+    residents = s.published["buurt"].set_index("code")["inwoners"]
+    layer = r.distance_map.assign(inwoners=r.distance_map["code"].map(residents))
+    counted = layer.loc[~maps.few_residents(layer)]
+    return layer, maps.class_scheme([counted["afstand_nu"], counted["afstand_na"]])
 
 
 def rule_name(r: CounterResult) -> str:

@@ -81,14 +81,16 @@ def population_table(r: OverviewResult) -> Styler:
 def population_map(r: OverviewResult, s: Session) -> Figure:
     """Static map of inhabitants per area with the existing counters."""
     title = f"Inwoners per {r.level}, {s.gemeentenaam} {s.params.jaar}"
-    return maps.static_choropleth(r.population_layer, "inwoners", title=title, cmap="Blues", points=s.counters)
+    return maps.static_choropleth(r.population_layer, "inwoners", title=title, cmap=maps.COUNT_CMAP, points=s.counters,
+                                  legend_title="Inwoners (aantal)", barrier=False, residents=None)
 
 
 def population_map_interactive(r: OverviewResult, s: Session) -> HTML:
     """Offline Leaflet map of inhabitants, and where the counters are located."""
     page = maps.interactive_choropleth(
-        r.population_layer, "inwoners", legend="Inwoners", cmap="Blues", points=s.counters,
-        basemap=s.params.basiskaart, tooltip_fields={"naam": "Gebied", "inwoners": "Inwoners"},
+        r.population_layer, "inwoners", legend="Inwoners (aantal)", cmap=maps.COUNT_CMAP, points=s.counters,
+        basemap=s.params.basiskaart, tooltip_fields={"naam": "Gebied", "inwoners": "Inwoners"}, barrier=False,
+        residents=None, title=f"Interactieve kaart: inwoners per {r.level}, {s.gemeentenaam} {s.params.jaar}",
     )
     located = "; ".join(f"{c.naam}, {c.adres}: {c.locatiebron}" for c in s.counters.itertuples())
     return HTML(page + f"<p><b>Locatie van de loketten:</b> {located}</p>")
