@@ -171,9 +171,14 @@ def test_title_block_and_scenario_table(page):
 def test_servicenorms_shown_only_when_present(page):
     assert "Servicenormen" not in page
     summary = copy.deepcopy(sample_summary())
-    summary["servicenormen"] = {"telefoon_binnen_norm": _iv(0.41, 0.52, 0.63)}
+    channel = {"kanaal": "telefoon", "norm": "80% van de bellers binnen 30 seconden te woord gestaan", "fte_huidig": 12.4,
+               "fte_nodig_piekjaar": 15.1, "aandeel_binnen_norm_piekjaar": {"huidige_capaciteit": 0.52, "uitbreiding": 0.8},
+               "slechtste_jaar": 2026, "aandeel_binnen_norm_piekjaar_bereik": {"laag": 0.41, "standaard": 0.52, "hoog": 0.63}}
+    summary["servicenormen"] = {"piekjaar": 2026, "gemeenten": [{"gemeente": "GM0392", "gemeentenaam": "Haarlem",
+                                                                  "kanalen": [channel]}]}
     with_norms = front.front_page(summary, CHAPTERS, title="t", info=sample_info())
-    assert "Servicenormen" in with_norms and "41% tot 63%" in _text(with_norms)
+    text = _text(with_norms)
+    assert "Servicenormen" in with_norms and "41% tot 63%" in text and "15,1 fte" in text and "12,4 fte" in text
     assert 4 <= len(_kernpunten(with_norms)) <= 6
 
 

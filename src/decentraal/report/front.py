@@ -181,47 +181,57 @@ def _demand_sentence(summary: Mapping[str, Any]) -> str:
             "de piek als het dal aankunnen.")
 
 
-#: Dutch labels of the values of the service-norm part of kerncijfers.json (chapter 04), when present.
-SERVICENORM_LABELS = {
-    "telefoon_binnen_norm": "telefoon binnen de norm",
-    "email_binnen_norm": "e-mail binnen de norm",
-    "balie_binnen_norm": "balie binnen de norm",
-    "fte_nodig": "formatie nodig (fte)",
-}
+#: Channel of chapter 04 -> Dutch name on the front page.
+CHANNELS = {"balie": "balie", "telefoon": "telefoon", "email": "e-mail"}
+#: The scenario of chapter 04 that keeps today's staff.
+TODAY = "huidige_capaciteit"
 
 
-def _servicenorm_values(part: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _servicenorm_channels(summary: Mapping[str, Any]) -> tuple[int | None, list[dict[str, Any]]]:
+    """The peak year and, per channel of this municipality, the share within the norm with today's staff and its range.
+
+    Reads the ``servicenormen`` part of kerncijfers.json (chapter 04); ``(None, [])`` when the run has none.
+    """
+    part = summary.get("servicenormen")
+    if not isinstance(part, Mapping):
+        return None, []
+    areas = [g for g in part.get("gemeenten", []) if g.get("gemeente") == summary.get("gemeente")] or part.get("gemeenten", [])[:1]
     out = []
-    for key, value in part.items():
-        if key not in SERVICENORM_LABELS:
+    for channel in (areas[0].get("kanalen", []) if areas else []):
+        share = channel.get("aandeel_binnen_norm_piekjaar", {}).get(TODAY)
+        if share is None:
             continue
-        label = SERVICENORM_LABELS[key]
-        share = "binnen" in key
-        show = fmt.percent if share else (lambda v: fmt.number(v, 1))
-        if isinstance(value, Mapping) and {"p10", "p90"} <= set(value):
-            out.append((label, fmt.interval(value["p10"], value["p90"], show)))
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            out.append((label, show(value)))
-    return out
+        bereik = channel.get("aandeel_binnen_norm_piekjaar_bereik") or {}
+        out.append({"naam": CHANNELS.get(channel.get("kanaal"), str(channel.get("kanaal"))), "aandeel": float(share),
+                    "laag": float(bereik.get("laag", share)), "hoog": float(bereik.get("hoog", share)),
+                    "norm": str(channel.get("norm", "")), "fte_nu": channel.get("fte_huidig"),
+                    "fte_nodig": channel.get("fte_nodig_piekjaar")})
+    return part.get("piekjaar"), out
+
+
+def _share_range(c: Mapping[str, Any]) -> str:
+    return fmt.percent_range(c["laag"], c["hoog"])
 
 
 def servicenorm_sentence(summary: Mapping[str, Any]) -> str:
-    """The key figure of chapter 04 (service norms) when the run has it, else ''."""
-    part = summary.get("servicenormen")
-    if not isinstance(part, Mapping):
+    """The key finding of chapter 04 (service norms) when the run has it, else ''."""
+    peak, channels = _servicenorm_channels(summary)
+    if not channels:
         return ""
-    if isinstance(part.get("kernzin"), str) and part["kernzin"].strip():
-        return f"<b>Servicenormen:</b> {html.escape(part['kernzin'].strip())}"
-    values = _servicenorm_values(part)
-    if not values:
-        return ""
-    return "<b>Servicenormen:</b> " + "; ".join(f"{html.escape(k)}: {v}" for k, v in values) + " (bandbreedte P10 tot P90)."
+    listed = fmt.join([f"{html.escape(c['naam'])} {_share_range(c)}" for c in channels])
+    worst = min(channels, key=lambda c: c["aandeel"])
+    staff = ""
+    if worst["fte_nu"] is not None and worst["fte_nodig"] is not None:
+        staff = (f" Voor de {html.escape(worst['naam'])} is in dat jaar {fmt.number(worst['fte_nodig'], 1)} fte nodig, nu "
+                 f"{fmt.number(worst['fte_nu'], 1)} fte.")
+    return (f"<b>Servicenormen:</b> met de huidige formatie wordt in piekjaar {peak} binnen de norm geholpen: {listed} van "
+            f"de contacten (bandbreedte over de onzekere aannames).{staff}")
 
 
 # --------------------------------------------------------------------------- key figures
 def _card(title: str, big: str, *lines: str) -> str:
     return (f"<div class='kerncijfer'><h3>{html.escape(title)}</h3><p class='groot'>{big}</p>"
-            + "".join(f"<p>{line}</p>" for line in lines) + "</div>")
+            + "".join(f"<p>{line}</p>" for line in lines if line) + "</div>")
 
 
 def key_figures(summary: Mapping[str, Any]) -> str:
@@ -249,10 +259,13 @@ def key_figures(summary: Mapping[str, Any]) -> str:
         cards.append(_card("Gemiddelde afstand tot een loket", f"{fmt.km(d0['inwoners'])} → {fmt.km(d1['inwoners'])}",
                            f"Alle inwoners: {change} km met één extra loket.",
                            f"65-plussers: {fmt.km(d0['65plus'])} → {fmt.km(d1['65plus'])} ({change65} km). Hemelsbreed."))
-    norms = _servicenorm_values(summary["servicenormen"]) if isinstance(summary.get("servicenormen"), Mapping) else []
-    if norms:
-        cards.append(_card("Servicenormen", norms[0][1], *(f"{html.escape(k)}: {v}" for k, v in norms[1:]),
-                           "Bandbreedte P10 tot P90."))
+    peak, channels = _servicenorm_channels(summary)
+    if channels:
+        worst = min(channels, key=lambda c: c["aandeel"])
+        cards.append(_card(f"Binnen de servicenorm in {peak}", f"{html.escape(worst['naam'])}: {_share_range(worst)}",
+                           f"Norm: {html.escape(worst['norm'])}." if worst["norm"] else "",
+                           *(f"{html.escape(c['naam'])}: {_share_range(c)}" for c in channels if c is not worst),
+                           "Met de huidige formatie; bandbreedte over de onzekere aannames."))
     return "<div class='kerncijfers'>" + "".join(cards) + "</div>" if cards else ""
 
 
