@@ -116,6 +116,24 @@ class RunParameters(BaseModel):
     min_dekking_65plus: float = Field(ge=0, le=1)
     tolerantie_bijna_optimaal: float = Field(ge=0, le=1)
     onzekerheid_trekkingen: int = Field(ge=100, le=100_000)
+    # -- service norms (04)
+    servicenormen_jaar_eind: int = Field(ge=2020, le=2060)
+    telefoon_contacten_per_inwoner_per_jaar: float = Field(ge=0)
+    email_contacten_per_inwoner_per_jaar: float = Field(ge=0)
+    contacten_volgen_balie_aandeel: float = Field(ge=0, le=1)
+    digitaal_aandeel_haarlem: float = Field(ge=0, lt=1)
+    digitaal_aandeel_zandvoort: float = Field(ge=0, lt=1)
+    telefoon_gesprekstijd_minuten: float = Field(gt=0, le=120)
+    telefoon_geduld_minuten: float = Field(gt=0)
+    telefoon_norm_seconden: float = Field(ge=0)
+    telefoon_uren_per_week: float = Field(gt=0, le=168)
+    email_norm_werkdagen: int = Field(ge=0, le=60)
+    email_behandeltijd_minuten: float = Field(gt=0, le=480)
+    uren_per_fte: float = Field(gt=0, le=60)
+    krimp_aandeel: float = Field(ge=0, lt=1)
+    uitbreiding_aandeel: float = Field(gt=0, le=5)
+    contacten_bestand: str
+    bezetting_bestand: str
 
     @field_validator("gemeente")
     @classmethod
@@ -135,7 +153,7 @@ class RunParameters(BaseModel):
             )
         return value
 
-    @field_validator("bezoeken_bestand", "kandidaten_bestand")
+    @field_validator("bezoeken_bestand", "kandidaten_bestand", "contacten_bestand", "bezetting_bestand")
     @classmethod
     def _existing_file(cls, value: str) -> str:
         """Resolve a file parameter against the current directory (notebooks run elsewhere)."""
@@ -163,6 +181,9 @@ class RunParameters(BaseModel):
             )
         if not self.horizon_begin <= self.beslisjaar <= self.horizon_eind:
             raise ValueError(f"beslisjaar {self.beslisjaar} lies outside the horizon {self.horizon_begin}-{self.horizon_eind}")
+        if not self.horizon_begin < self.servicenormen_jaar_eind <= self.horizon_eind:
+            raise ValueError(f"servicenormen_jaar_eind {self.servicenormen_jaar_eind} must lie after horizon_begin "
+                             f"{self.horizon_begin} and not after horizon_eind {self.horizon_eind}")
         if reference_years(self.referentiejaar)[-1] > self.horizon_eind:
             raise ValueError(f"referentiejaar {self.referentiejaar} lies after horizon_eind {self.horizon_eind}")
         if self.inloopuren_bestaand_per_week >= self.openingsuren_bestaand_per_week:
@@ -181,6 +202,10 @@ class RunParameters(BaseModel):
         if self.vraagbron == "waarnemingen" and not self.bezoeken_bestand:
             raise ValueError("vraagbron 'waarnemingen' needs bezoeken_bestand (path to the visit CSV)")
         return self
+
+    def digital_share(self, gemeente: str) -> float:
+        """``digitaal_aandeel_<name>`` of a municipality (share of requests handled digitally)."""
+        return float(getattr(self, f"digitaal_aandeel_{GEMEENTEN[gemeente].lower()}"))
 
     def weights(self) -> dict[str, float]:
         """``{indicator key: weight}`` from the ``gewicht_*`` fields."""

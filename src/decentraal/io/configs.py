@@ -20,7 +20,7 @@ from decentraal.settings import RunParameters, validate
 BASE_FILE = CONFIGS_DIR / "base.yaml"
 #: Keys every entry of base.yaml must have (``bereik`` is required for numeric assumptions).
 ENTRY_KEYS = ("waarde", "eenheid", "bron", "uitleg", "groep")
-GROUPS = ("run", "belemmeringen", "loketten")
+GROUPS = ("run", "belemmeringen", "loketten", "servicenormen")
 
 
 class _StrictLoader(yaml.SafeLoader):

@@ -6,6 +6,18 @@ tables), ``maps`` (static and offline interactive maps), ``narrative`` (generate
 (``overview``, ...), each returning objects a notebook cell displays.
 """
 
-from decentraal.report import barriers, counters, format, front, html, labels, maps, narrative, overview, tables
+from decentraal.report import (
+    barriers,
+    counters,
+    format,
+    front,
+    html,
+    labels,
+    maps,
+    narrative,
+    overview,
+    servicenorms,
+    tables,
+)
 
-__all__ = ["barriers", "counters", "format", "front", "html", "labels", "maps", "narrative", "overview", "tables"]
+__all__ = ["barriers", "counters", "format", "front", "html", "labels", "maps", "narrative", "overview", "servicenorms", "tables"]
