@@ -52,6 +52,7 @@ DESCRIPTIONS = {
     "01": "Gegevens: bronnen, jaargangen, dekking, koppelrapport en inwoners per gebied",
     "02": "Belemmeringen: indicatoren, samengestelde index, stabiliteit van de rangorde en hotspots",
     "03": "Vraag en loketten: bezoeken, locatiekeuze, balies voor de wachtnorm en kosten",
+    "04": "Servicenormen van het klantcontactcentrum: balie, telefoon en e-mail in Haarlem en Zandvoort, door de piek heen",
 }
 
 
