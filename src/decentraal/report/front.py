@@ -343,7 +343,7 @@ def certainty_section(summary: Mapping[str, Any], info: own.RunInfo | None, numb
     draws = _draws(summary)
     how = (f"<p>Alle aannames zijn samen {fmt.number(draws)} keer binnen hun bandbreedte gevarieerd (<a href='{own.GLOSSARY_FILE}#monte-carlo'>"
            "Monte Carlo</a>); de bandbreedtes op deze pagina lopen van P10 tot P90 van die varianten.</p>" if draws else "")
-    return ("<section aria-labelledby='zeker'><h2 id='zeker'>Wat weten we zeker, wat niet</h2>"
+    return ("<section class='zeker-blok' aria-labelledby='zeker'><h2 id='zeker'>Wat weten we zeker, wat niet</h2>"
             "<h3>Vrij zeker: openbare bronnen en rekenwerk</h3><ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in sure) + "</ul>"
             "<h3>Onzeker: aannames met een bandbreedte</h3>"
             "<p>Voor een aantal getallen bestaat geen openbaar cijfer. Ze zijn gekozen en gevarieerd; de gemeente kan ze "
@@ -403,10 +403,10 @@ def front_page(summary: Mapping[str, Any], pages: Sequence[tuple[str, str, str]]
     points = kernpunten(summary, info)
     parts.append("<section class='kernpunten' aria-labelledby='kernpunten'><h2 id='kernpunten'>Kernpunten</h2><ul>"
                  + "".join(f"<li>{p}</li>" for p in points) + "</ul></section>")
-    figures = key_figures(summary)
+    figures = key_figures(summary) + headline_map(summary, headline_png)
     if figures:
-        parts.append(f"<section aria-labelledby='kerncijfers'><h2 id='kerncijfers'>Vier kerncijfers</h2>{figures}</section>")
-    parts.append(headline_map(summary, headline_png))
+        parts.append(f"<section class='kerncijfers-blok' aria-labelledby='kerncijfers'><h2 id='kerncijfers'>Kerncijfers</h2>"
+                     f"{figures}</section>")
     parts.append(certainty_section(summary, info, numbering))
     parts.append(scenario_table(summary, numbering))
     chapters = "".join(f'<li><a href="{html.escape(h)}">{html.escape(n)}</a>: {html.escape(d)}</li>' for h, n, d in pages)

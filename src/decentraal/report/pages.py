@@ -86,8 +86,9 @@ PAGE_STYLE = (
     ".kernpunten{background:#eef5ee;border-left:4px solid #2f6b2f;padding:6px 14px 8px}"
     ".kernpunten li{margin:6px 0}figure.hoofdkaart{margin:16px 0}figure.hoofdkaart img{max-width:100%;height:auto;"
     "border:1px solid #ddd}figure.hoofdkaart figcaption{font-size:13.5px}"
-    "@media print{.kerncijfers{grid-template-columns:repeat(2,1fr)}.kerncijfer,.kernpunten,figure.hoofdkaart"
-    "{break-inside:avoid}figure.hoofdkaart img{max-height:150mm;width:auto}}"
+    "@media print{.kerncijfers{grid-template-columns:repeat(3,1fr);gap:8px}.kerncijfer p{font-size:9pt}.kerncijfers,.kerncijfer,.kernpunten,figure.hoofdkaart"
+    "{break-inside:avoid}figure.hoofdkaart img{max-height:100mm;width:auto}"
+    "section.kerncijfers-blok,section.zeker-blok{break-before:page}}"
 )
 
 
