@@ -115,6 +115,14 @@ def test_class_limits_are_rounded_and_cover_the_data(areas):
     assert classes.min() == 0 and classes.max() == cs.k - 1
 
 
+def test_rounding_never_moves_an_area_to_another_class():
+    values = pd.Series([0.221552, -0.499926, 0.191973])  # Zandvoort's three wijken with enough residents
+    cs = maps.class_scheme(values, k=5)
+    assert cs.k == 2
+    assert cs.assign(values).tolist() == [1.0, 0.0, 1.0]
+    assert cs.labels == ["-0,50 tot -0,49", "-0,49 tot 0,22"]
+
+
 def test_reversed_palette_keeps_darker_for_more_barrier():
     light_to_dark = maps.palette(4)
     assert maps.palette(4, reverse=True) == light_to_dark[::-1]
@@ -193,7 +201,7 @@ def test_interactive_map_has_dutch_numbers_and_a_values_table(frame):
     assert "14 745.0" not in page and "14745.0" not in page
     table = frame[frame.index("</iframe>"):]
     assert table.startswith("</iframe><details")
-    assert "<th scope=\"row\">Buitengebied</th>" in table
+    assert '<th scope="row" style="text-align:left">Buitengebied</th>' in table
     assert '<td style="text-align:right">14.745</td>' in table and '<td style="text-align:right">10,5</td>' in table
 
 

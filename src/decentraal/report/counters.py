@@ -159,7 +159,7 @@ def sites_map(r: CounterResult, s: Session) -> Figure:
     fig = Figure(figsize=(6.5, 6.5))
     ax = fig.subplots()
     maps.draw_polygons(ax, wijken.geometry, [WIJK_FILL] * len(wijken), edgecolor=WIJK_EDGE, linewidth=0.5)
-    maps.label_areas(ax, wijken)
+    maps.label_areas(ax, wijken, avoid=sites.geometry)
     maps.add_map_furniture(ax, wijken.crs)
     for kind, label, style in SITE_STYLES:
         chosen = sites.loc[sites["soort"] == kind]
@@ -219,9 +219,9 @@ def distance_maps(r: CounterResult, s: Session) -> Figure:
                               gridspec_kw={"wspace": 0.05, "hspace": 0.12})
     layer, shared = _distance_layer(r, s)
     maps.static_choropleth(layer, "afstand_nu", title="Nu", ax=axes["nu"], points=s.counters, classes=shared,
-                           legend=None)
+                           legend=None, labels=False)
     maps.static_choropleth(layer, "afstand_na", title=f"Met {r.k_max} nieuwe loketten ({MODELS['pmedian']})",
-                           ax=axes["na"], points=r.open_sites, point_label="loket", classes=shared, legend="all",
+                           ax=axes["na"], points=r.open_sites, point_label="loket", classes=shared, legend="all", labels=False,
                            legend_title="Afstand tot het dichtstbijzijnde loket (km), zelfde klassen op beide kaarten")
     maps.catchment_map(layer, "loket", districts=s.layers[r.district_level], points=r.open_sites,
                        title=f"Verzorgingsgebied per loket, met {r.district_level}grenzen", ax=axes["gebied"])
@@ -240,9 +240,10 @@ def distance_map_interactive(r: CounterResult, s: Session) -> HTML:
 
 
 def _distance_layer(r: CounterResult, s: Session) -> tuple[pd.DataFrame, maps.ClassScheme]:
-    """The distance layer with the published inhabitants per buurt (to mute sparse buurten), and one class
-    scheme for the distance now and after, so equal colours mean equal distances on both maps."""
-    residents = s.published["buurt"].set_index("code")["inwoners"]
+    """The distance layer with the inhabitants per buurt (only to mute buurten under maps.MIN_RESIDENTS; the
+    count itself is not shown, and "fewer than 100" reveals less than the disclosure threshold of 10 allows), and
+    one class scheme for the distance now and after, so equal colours mean equal distances on both maps."""
+    residents = s.tables["buurt"].set_index("code")["inwoners"]
     layer = r.distance_map.assign(inwoners=r.distance_map["code"].map(residents))
     counted = layer.loc[~maps.few_residents(layer)]
     return layer, maps.class_scheme([counted["afstand_nu"], counted["afstand_na"]])

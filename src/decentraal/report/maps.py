@@ -122,7 +122,7 @@ class ClassScheme:
     @property
     def labels(self) -> list[str]:
         """Legend labels, e.g. ``"0,5 tot 0,85"``, lowest class first."""
-        if self.k == 1:
+        if self.k == 1 and _bound(self.minimum) == _bound(self.bins[0]):
             return [_bound(self.bins[0])]
         lower = [self.minimum, *self.bins[:-1]]
         for digits in (2, 3, 4):  # more digits only when two limits would print the same
@@ -148,12 +148,20 @@ def _bound(value: float, digits: int = 2) -> str:
     return number(fmt.significant(value, digits), decimals)
 
 
+def _round_up(value: float, digits: int) -> float:
+    """``value`` rounded up to ``digits`` significant digits (an upper class limit may move up, not down)."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    factor = 10.0 ** (digits - 1 - math.floor(math.log10(abs(value))))
+    return round(math.ceil(value * factor - 1e-9) / factor, 12)
+
+
 def class_scheme(values: pd.Series | Sequence[pd.Series], *, scheme: str = "FisherJenks", k: int = 5) -> ClassScheme:
     """Class limits from mapclassify on ``values`` (several series: their union, for shared classes).
 
     ``k`` is reduced when there are few distinct values; the inner limits are rounded to two
-    significant digits so legends read "0,5 tot 0,85" rather than "0,485 - 0,852" (limits that
-    round to the same number merge).
+    significant digits (more where two would move an area to another class) so legends read
+    "0,5 tot 0,85" rather than "0,485 - 0,852".
     """
     if not isinstance(values, pd.Series):
         values = pd.concat(list(values), ignore_index=True)
@@ -168,10 +176,15 @@ def class_scheme(values: pd.Series | Sequence[pd.Series], *, scheme: str = "Fish
         # FisherJenks without numba is exact and fast enough for a few hundred areas
         warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
         classifier = mapclassify.classify(known.to_numpy(), scheme=scheme, k=k)
-    top = float(known.max())
-    inner = sorted({fmt.significant(float(b), 2) for b in classifier.bins[:-1]})
-    inner = [b for b in inner if known.min() <= b < top]
-    return ClassScheme((*inner, top), float(known.min()), scheme)
+    top, data = float(known.max()), known.to_numpy(dtype=float)
+    exact = np.searchsorted(classifier.bins, data, side="left")
+    for digits in (2, 3, 4, 6):  # the fewest digits that keep every area in its class
+        for rounding in (fmt.significant, _round_up):
+            inner = tuple(sorted({rounding(float(b), digits) for b in classifier.bins[:-1]}))
+            if len(inner) == len(classifier.bins) - 1 and all(known.min() <= b < top for b in inner) and \
+                    (np.searchsorted((*inner, top), data, side="left") == exact).all():
+                return ClassScheme((*inner, top), float(known.min()), scheme)
+    return ClassScheme(tuple(float(b) for b in classifier.bins[:-1]) + (top,), float(known.min()), scheme)
 
 
 def classify(values: pd.Series, *, scheme: str = "FisherJenks", k: int = 5) -> tuple[pd.Series, list[str]]:
@@ -532,18 +545,19 @@ def values_table(frame: pd.DataFrame, fields: Mapping[str, str], *, caption: str
                  formats: Mapping[str, Callable[[float], str]] | None = None) -> str:
     """The values of a map as an HTML table in a ``<details>`` block (keyboard reachable, printable)."""
     formats = formats or {}
-    head = "".join(f'<th scope="col">{html.escape(label)}</th>' for label in fields.values())
+    numeric = {f: not all(isinstance(v, str) for v in frame[f].dropna()) for f in fields}
+    head = "".join(f'<th scope="col" style="text-align:{"right" if numeric[f] and i else "left"}">{html.escape(label)}</th>'
+                   for i, (f, label) in enumerate(fields.items()))
     rows = []
     for _, row in frame.iterrows():
         cells = []
         for i, field in enumerate(fields):
             value = row[field]
             text = html.escape(_display(value, formats.get(field)))
-            numeric = not isinstance(value, str)
             if i == 0:
-                cells.append(f'<th scope="row">{text}</th>')
+                cells.append(f'<th scope="row" style="text-align:left">{text}</th>')
             else:
-                cells.append(f'<td style="text-align:right">{text}</td>' if numeric else f"<td>{text}</td>")
+                cells.append(f'<td style="text-align:right">{text}</td>' if numeric[field] else f'<td style="text-align:left">{text}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<details class="kaartwaarden"><summary>{html.escape(caption)}</summary>'
             f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></details>')
@@ -643,7 +657,7 @@ def interactive_choropleth(
         return frame
     first = next(iter(fields))
     listed = gdf.iloc[np.argsort(gdf[first].astype(str).str.lower().to_numpy(), kind="stable")]
-    return frame + values_table(listed, fields, caption=f"Tabel met de waarden van deze kaart ({legend})", formats=formats)
+    return frame + values_table(listed, fields, caption=f"De waarden van deze kaart als tabel: {legend}", formats=formats)
 
 
 def _dutch_controls(map_name: str, layer_name: str, title: str) -> str:
@@ -664,6 +678,13 @@ def _dutch_controls(map_name: str, layer_name: str, title: str) -> str:
                 el.setAttribute('role', 'img');
                 el.setAttribute('aria-label', area.feature.properties._naam);
                 el.removeAttribute('tabindex');
+            }}
+        }});
+        m.eachLayer(function (layer) {{
+            var el = layer instanceof L.CircleMarker && layer.getElement && layer.getElement();
+            if (el && layer.getTooltip()) {{
+                el.setAttribute('role', 'img');
+                el.setAttribute('aria-label', 'Loket: ' + layer.getTooltip().getContent());
             }}
         }});
     }})();
