@@ -61,7 +61,7 @@ STYLE = (
     "<style>table.tabel th.tekst,table.tabel td.tekst{text-align:left}"
     "table.tabel th.getal,table.tabel td.getal{text-align:right}table.tabel td.getal{white-space:nowrap}"
     "table.tabel th,table.tabel td{word-break:normal;overflow-wrap:normal}"
-    "table.tabel td.lang{min-width:14em;white-space:normal;overflow-wrap:break-word}"
+    "table.tabel td.lang{min-width:8em;white-space:normal;overflow-wrap:break-word}"
     "table.tabel caption{caption-side:top;text-align:left;font-weight:bold;padding:4px 0}"
     "table.tabel.klein{font-size:11px}p.bron,p.tekens{font-size:12px;margin:2px 0 12px}"
     "@media print{table.tabel.klein{font-size:6.5pt}p.bron,p.tekens{font-size:7.5pt}}</style>"
@@ -216,6 +216,8 @@ def table(frame: pd.DataFrame, columns: Sequence[str], *, labels: Mapping[str, s
         for row, text in zip(cells, shown):
             row.append(text)
     sources = [k for c in columns for k in COLUMN_SOURCES.get(c, ())]
+    if not sources and not source and "bron" in columns:
+        source = f"Bron: zie de kolom '{headers[list(columns).index('bron')]}'; bewerking decentraal"
     return Table(headers, cells, aligns, _caption(caption, number, numbering), source_line(sources, source=source), symbols)
 
 
