@@ -98,7 +98,7 @@ def test_source_line_from_the_columns(areas):
     assert "Bron: CBS (KWB 2024), Kadaster/PDOK (Wijk- en Buurtkaart); bewerking decentraal" in index
     assert "Bron: eigen bron" in tables.table(areas, ["naam"], source="eigen bron").to_html()
     sourced = tables.table(pd.DataFrame({"indicator": ["a"], "bron": ["CBS"]}), ["indicator", "bron"]).to_html()
-    assert "Bron: zie de kolom 'bron'; bewerking decentraal" in sourced
+    assert "Bron: zie de kolom &#x27;bron&#x27;; bewerking decentraal" in sourced
 
 
 def test_wide_tables_are_set_smaller_and_long_text_wraps():
