@@ -150,6 +150,8 @@ def test_hot_spots_are_named_by_barrier_not_by_value():
     assert health.iloc[3] == "Niet significant"
     elderly = maps.barrier_clusters(quadrant, "higher_is_barrier")
     assert elderly.iloc[0] == "Cluster veel belemmering"
+    legend = [h.get_label() for h in maps.cluster_handles(set(health))]
+    assert sorted(legend) == sorted(set(health)), legend  # only the kinds on the map, each once
     red = maps.CLUSTER_COLOURS["Cluster veel belemmering"]
     assert maps.CLUSTER_COLOURS[health.iloc[1]] == red  # low health = more barrier = red
 

@@ -249,12 +249,14 @@ def lisa_map(r: BarrierResult, s: Session) -> Figure:
     """One map per buurt indicator with its significant LISA clusters (Hoog-Hoog, Laag-Laag, ...)."""
     h = r.hotspots
     n = max(len(h.keys), 1)
-    fig = Figure(figsize=(5 * n, 5.5))
+    fig = Figure(figsize=(min(8.5, 4.25 * n), 6))  # A4 width, so the 9 pt texts stay readable in print
     axes = fig.subplots(1, n, squeeze=False)
+    seen: set[str] = set()
     for ax, key in zip(axes.flat, h.keys):
         label = INDICATOR_BY_KEY[key].label_nl
         local = h.lisa.loc[h.lisa["indicator"] == label].set_index("code")["quadrant"]
         quadrant = maps.barrier_clusters(local.reindex(h.buurten.index), INDICATOR_BY_KEY[key].direction)
+        seen |= set(quadrant.dropna())
         maps.draw_polygons(ax, h.buurten.geometry, quadrant.map(maps.CLUSTER_COLOURS).fillna(maps.MISSING_COLOUR).tolist(),
                            linewidth=0.3)
         maps.add_map_furniture(ax, h.buurten.crs)
@@ -265,9 +267,9 @@ def lisa_map(r: BarrierResult, s: Session) -> Figure:
         ax.set_axis_off()
     for ax in list(axes.flat)[len(h.keys):]:
         ax.set_axis_off()
-    handles = maps.cluster_handles()
-    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=9, frameon=False,
-               title="Rood = meer mogelijke belemmering, blauw = minder (alleen significante buurten gekleurd)", title_fontsize=9)
+    handles = maps.cluster_handles(seen)
+    fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=9, frameon=False,
+               title="Rood = meer mogelijke belemmering, blauw = minder\n(alleen significante buurten gekleurd)", title_fontsize=9)
     return fig
 
 

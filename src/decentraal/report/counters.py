@@ -244,7 +244,8 @@ def _distance_layer(r: CounterResult, s: Session) -> tuple[pd.DataFrame, maps.Cl
     count itself is not shown, and "fewer than 100" reveals less than the disclosure threshold of 10 allows), and
     one class scheme for the distance now and after, so equal colours mean equal distances on both maps."""
     residents = s.tables["buurt"].set_index("code")["inwoners"]
-    layer = r.distance_map.assign(inwoners=r.distance_map["code"].map(residents))
+    # a count missing from the table was suppressed for being under the disclosure threshold: muted too
+    layer = r.distance_map.assign(inwoners=r.distance_map["code"].map(residents).fillna(0))
     counted = layer.loc[~maps.few_residents(layer)]
     return layer, maps.class_scheme([counted["afstand_nu"], counted["afstand_na"]])
 

@@ -524,6 +524,7 @@ def barrier_clusters(quadrant: pd.Series, direction: str) -> pd.Series:
 
 def cluster_handles(shown: Sequence[str] | None = None) -> list[Patch]:
     """Legend patches of the hot-spot map (only ``shown`` labels when given; "Geen buren" merges with no data)."""
+    shown = None if shown is None else {"Geen gegevens" if lab == "Geen buren" else lab for lab in shown}
     labels = [lab for lab in CLUSTER_COLOURS if lab != "Geen buren" and (shown is None or lab in shown)]
     return [Patch(facecolor=CLUSTER_COLOURS[lab], edgecolor=EDGE_COLOUR, label=lab) for lab in labels]
 
