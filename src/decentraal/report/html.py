@@ -34,8 +34,8 @@ ATTRIBUTION = ("De gegevens van CBS en Kadaster/PDOK zijn open data onder de lic
                "Naamsvermelding 4.0 (CC BY 4.0, https://creativecommons.org/licenses/by/4.0/deed.nl); "
                "de bron van elk bestand staat hieronder.")
 #: Shown in print instead of an interactive map (a frame cannot be printed; the static map is a figure).
-PRINT_MAP_NOTE = ("Hier staat in de HTML-versie een interactieve kaart. Op papier: zie de figuur met dezelfde kaart "
-                  "op deze pagina, of open het HTML-bestand.")
+PRINT_MAP_NOTE = ("Hier staat in de HTML-versie een interactieve kaart met de waarden per gebied als tabel. Op papier: "
+                  "zie de figuur met dezelfde kaart op deze pagina; de waarden staan ook in de mappen tables/ en layers/ van de run.")
 
 
 def header_html(params: Mapping[str, Any], *, sources: Iterable[Mapping[str, Any]], code_version: str,
