@@ -71,8 +71,7 @@ class ShownFigure:
 
 def _text_from_titles(fig: Figure) -> dict[str, str]:
     """A description from the figure's own titles, for a figure without one (better than no alt text)."""
-    suptitle = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) else ""
-    titles = [" ".join(t.split()) for t in [suptitle, *(ax.get_title() for ax in fig.axes)] if t.strip()]
+    titles = [" ".join(t.split()) for t in [fig.get_suptitle(), *(ax.get_title() for ax in fig.axes)] if t.strip()]
     text = "; ".join(titles) or "figuur zonder titel"
     return {"alt": f"Figuur: {text}.", "caption": text, "source": "Bron: bewerking decentraal"}
 
