@@ -292,6 +292,18 @@ ASSUMPTIONS = {
     "inloopuren_nieuw_per_week": "inloopuren nieuw loket",
     "piekfactor": "piekfactor drukste uur",
     "dekkingsafstand_km": "dekkingsafstand",
+    # chapter 04 (service norms)
+    "telefoon_contacten_per_inwoner_per_jaar": "telefoongesprekken per inwoner per jaar",
+    "email_contacten_per_inwoner_per_jaar": "e-mails per inwoner per jaar",
+    "contacten_volgen_balie_aandeel": "deel van telefoon en e-mail dat meebeweegt met de baliedrukte",
+    "digitaal_aandeel_haarlem": "deel digitaal afgehandeld in Haarlem",
+    "digitaal_aandeel_zandvoort": "deel digitaal afgehandeld in Zandvoort",
+    "telefoon_gesprekstijd_minuten": "duur van een telefoongesprek",
+    "telefoon_geduld_minuten": "geduld van bellers voor ze ophangen",
+    "telefoon_uren_per_week": "openingsuren telefoon",
+    "email_behandeltijd_minuten": "werktijd per e-mail",
+    "krimp_aandeel": "deel van de uren niet beschikbaar (verlof, ziekte, opleiding)",
+    "uitbreiding_aandeel": "omvang van de uitbreiding",
 }
 
 

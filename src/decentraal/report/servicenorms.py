@@ -17,7 +17,7 @@ from decentraal.pipeline.servicenorms import CHANNELS, REFERENCE_GEMEENTE, SCENA
 from decentraal.pipeline.session import Session
 from decentraal.report import figures, overview, tables
 from decentraal.report import format as fmt
-from decentraal.report.labels import MONTHS, SYNTHETIC_NOTE
+from decentraal.report.labels import ASSUMPTIONS, MONTHS, SYNTHETIC_NOTE
 
 #: Channel names in Dutch.
 CHANNEL_NAMES = {"balie": "balie (burgerzaken)", "telefoon": "telefoon (14 023)", "email": "e-mail"}
@@ -50,7 +50,7 @@ def header(s: Session, r: NormResult) -> HTML:
     """Parameters, the assumptions without a public source (with their ranges) and the example norms."""
     assumed = [k for k, e in s.base.items() if e["groep"] == "servicenormen" and str(e["bron"]).startswith("aanname")]
     listed = "; ".join(
-        f"{k} = {fmt.number(getattr(s.params, k), 2)} {s.base[k]['eenheid']}"
+        f"{ASSUMPTIONS.get(k, k)}: {fmt.number(getattr(s.params, k), 2)} {s.base[k]['eenheid']}"
         + (f" (bereik {fmt.number(s.base[k]['bereik'][0], 2)} tot {fmt.number(s.base[k]['bereik'][1], 2)})"
            if "bereik" in s.base[k] else "")
         for k in assumed)
@@ -87,7 +87,7 @@ def summary(r: NormResult, s: Session) -> HTML:
         parts.append(f"<li><b>{m.name}</b>: deel van de contacten binnen de norm bij gelijkblijvende capaciteit: "
                      f"{'; '.join(worst)}.</li>")
     most = r.most_important()
-    sens = (f"<p>Van de aannames met een bandbreedte verschuift <b>{most}</b> de uitkomst in {peak} het meest "
+    sens = (f"<p>Van de aannames met een bandbreedte verschuift <b>{ASSUMPTIONS.get(most, most)}</b> de uitkomst in {peak} het meest "
             f"(tabel met de gevoeligheid verderop). De uitkomst hangt weinig af van het onbekende aantal contacten per inwoner: "
             f"de huidige capaciteit is afgeleid uit dezelfde aantallen (de capaciteit die in {fmt.join(map(str, ns.reference_years))} "
             f"een gemiddelde maand binnen de norm hield). Wat telt is hoe sterk de drukte meebeweegt met de golf van "
@@ -226,7 +226,7 @@ def equal_treatment(r: NormResult, s: Session) -> Markdown:
                   f"dan Haarlem." for c in other if factor[c] > 1)
     return Markdown("Beide gemeenten worden met dezelfde normen en dezelfde rekenwijze doorgerekend. Verschillen komen uit de "
                     "bevolking (leeftijdsopbouw: de golf van reisdocumenten) en uit het aandeel digitale afhandeling, een "
-                    "expliciete aanname per gemeente (`digitaal_aandeel_*`)." + gap + "\n\n" + "\n".join(lines))
+                    "expliciete aanname per gemeente." + gap + "\n\n" + "\n".join(lines))
 
 
 def sensitivity_table(r: NormResult) -> tables.Table | Markdown:
@@ -236,7 +236,7 @@ def sensitivity_table(r: NormResult) -> tables.Table | Markdown:
         return Markdown("Geen aannames met een bandbreedte.")
     top = sens.sort_values("spreiding", ascending=False).drop_duplicates(["parameter"]).head(8)
     frame = pd.DataFrame({
-        "Aanname": top["parameter"], "Gemeente": top["gemeente"].map(lambda c: r.municipalities[c].name),
+        "Aanname": top["parameter"].map(lambda k: ASSUMPTIONS.get(k, k)), "Gemeente": top["gemeente"].map(lambda c: r.municipalities[c].name),
         "Kanaal": top["kanaal"].map(CHANNEL_NAMES),
         "Standaard": top["standaard"].map(_pct), "Bij laagste waarde": top["laag"].map(_pct),
         "Bij hoogste waarde": top["hoog"].map(_pct)})
