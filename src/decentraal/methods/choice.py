@@ -49,8 +49,9 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
 
 from decentraal.errors import DataError, ParameterError
 from decentraal.methods.visitmodel import ModelFitError
@@ -999,7 +1000,7 @@ def fit_gravity(
     design = np.column_stack([x, dummies])
     offset = None if gamma is None else float(gamma) * log_h
     try:
-        res = sm.GLM(cnt, design, family=sm.families.Poisson(), offset=offset).fit(maxiter=200)
+        res = GLM(cnt, design, family=families.Poisson(), offset=offset).fit(maxiter=200)
     except (np.linalg.LinAlgError, ValueError) as exc:  # pragma: no cover - guarded by the checks above
         raise ModelFitError(f"gravity GLM failed ({exc}); check the bookings for separation or collinearity.") from exc
     converged = bool(getattr(res, "converged", True))

@@ -14,8 +14,12 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.discrete.discrete_model import NegativeBinomial
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 from decentraal.errors import DataError, DecentraalError, ParameterError
 
@@ -176,7 +180,7 @@ def _design(df: pd.DataFrame, count: str, exposure: str, covariates: Sequence[st
             f"column {exposure!r} has values <= 0; exposure (resident-years) must be positive. "
             "Drop areas without residents."
         )
-    X = sm.add_constant(sub[list(covariates)].astype(float), has_constant="add")
+    X = add_constant(sub[list(covariates)].astype(float), has_constant="add")
     X = X[["const", *covariates]]
     if len(y) <= X.shape[1]:
         raise DataError(f"{len(y)} rows for {X.shape[1]} coefficients; need more observations than coefficients.")
@@ -231,7 +235,7 @@ def fit_visit_glm(
     y, X, expo = _design(df, count, exposure, covariates)
     offset = np.log(expo)
 
-    pois = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit()
+    pois = GLM(y, X, family=families.Poisson(), offset=offset).fit()
     mu_pois = np.asarray(pois.fittedvalues, dtype=float)
     pois_disp = float(pois.pearson_chi2 / pois.df_resid)
 
@@ -267,7 +271,7 @@ def fit_visit_glm(
     # with the reason in ``fallback``.
     aux = ((y - mu_pois) ** 2 - y) / mu_pois
     alpha0 = max(float(np.sum(aux * mu_pois) / np.sum(mu_pois**2)), 1e-3)
-    nb = sm.NegativeBinomial(y, X, loglike_method="nb2", exposure=expo)
+    nb = NegativeBinomial(y, X, loglike_method="nb2", exposure=expo)
     start = np.append(np.asarray(pois.params), alpha0)
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -285,7 +289,7 @@ def fit_visit_glm(
         return _poisson_fallback(fit_visit_glm(df, count=count, exposure=exposure, covariates=covariates, family="poisson"),
                                  f"{reason}; Poisson used (Pearson dispersion {pois_disp:.2f})")
     try:
-        glm_nb = sm.GLM(y, X, family=sm.families.NegativeBinomial(alpha=alpha_hat), offset=offset).fit(
+        glm_nb = GLM(y, X, family=families.NegativeBinomial(alpha=alpha_hat), offset=offset).fit(
             start_params=np.asarray(res.params)[:-1]
         )
     except ValueError as exc:
@@ -346,7 +350,7 @@ def overdispersion_test(model: VisitModel) -> dict[str, float | bool | str]:
     y = model.observed
     mu = model.fitted_poisson
     z = ((y - mu) ** 2 - y) / mu
-    aux = sm.OLS(z, mu).fit()
+    aux = OLS(z, mu).fit()
     t = float(aux.tvalues[0])
     p = float(stats.t.sf(t, df=aux.df_resid))
     return {
