@@ -341,11 +341,12 @@ def label_areas(ax: Axes, gdf: gpd.GeoDataFrame, column: str = "naam", *, size: 
     to_display = ax.transData.transform
     inverse = ax.transData.inverted().transform
     placed: list[object] = []
+    points: list[object] = []
     if avoid is not None:
         from matplotlib.transforms import Bbox
         for x, y in zip(avoid.x, avoid.y):
             px, py = to_display((x, y))
-            placed.append(Bbox.from_extents(px - 6, py - 6, px + 6, py + 6))
+            points.append(Bbox.from_extents(px - 6, py - 6, px + 6, py + 6))
     skipped: list[str] = []
     order = gdf.geometry.area.sort_values(ascending=False).index
     halo = [pe.withStroke(linewidth=2.2, foreground="white")]
@@ -359,14 +360,18 @@ def label_areas(ax: Axes, gdf: gpd.GeoDataFrame, column: str = "naam", *, size: 
                        path_effects=halo, zorder=4, linespacing=0.95)
         text.set_gid("gebiedsnaam")
         spot = None
-        for variant in _name_variants(str(name)):
-            text.set_text(variant)
-            box = text.get_window_extent(renderer=renderer)
-            for dx, dy in _LABEL_OFFSETS:
-                shifted = box.translated(dx * box.width, dy * box.height).expanded(1.08, 1.15)
-                x, y = inverse((cx + dx * box.width, cy + dy * box.height))
-                if not any(shifted.overlaps(other) for other in placed) and area.contains(Point(x, y)):
-                    spot = (x, y, shifted)
+        # first clear of names and points; else clear of names only (a name over a dot beats no name)
+        for obstacles in (placed + points, placed):
+            for variant in _name_variants(str(name)):
+                text.set_text(variant)
+                box = text.get_window_extent(renderer=renderer)
+                for dx, dy in _LABEL_OFFSETS:
+                    shifted = box.translated(dx * box.width, dy * box.height).expanded(1.08, 1.15)
+                    x, y = inverse((cx + dx * box.width, cy + dy * box.height))
+                    if not any(shifted.overlaps(other) for other in obstacles) and area.contains(Point(x, y)):
+                        spot = (x, y, shifted)
+                        break
+                if spot is not None:
                     break
             if spot is not None:
                 break
