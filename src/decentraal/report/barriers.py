@@ -9,6 +9,7 @@ as the cell result and the notebook saves it with ``s.out.figure``).
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import seaborn as sns
 from IPython.display import HTML, Markdown
 from matplotlib.figure import Figure
@@ -273,9 +274,27 @@ def lisa_map(r: BarrierResult, s: Session) -> Figure:
     return fig
 
 
-def hotspots(r: BarrierResult, s: Session) -> list[Styler | Markdown]:
-    """The Moran table, its summary sentence and how each indicator was tested (the LISA map is saved separately)."""
-    return [moran_table(r), hotspot_summary(r, s), hotspot_method(r, s)]
+def lisa_list(r: BarrierResult, s: Session) -> HTML:
+    """The buurten coloured on the hot-spot map, per indicator and in barrier words (the map's content as a table)."""
+    h = r.hotspots
+    names = s.tables["buurt"].set_index("code")["naam"]
+    rows = []
+    for key in h.keys:
+        label = INDICATOR_BY_KEY[key].label_nl
+        local = h.lisa.loc[h.lisa["indicator"] == label]
+        kinds = maps.barrier_clusters(local["quadrant"], INDICATOR_BY_KEY[key].direction)
+        rows += [{"buurt": names.get(code, code), "indicator": label, "soort": kind}
+                 for code, kind in zip(local["code"], kinds) if kind.startswith(("Cluster", "Uitschieter"))]
+    if not rows:
+        return HTML("<p>Op de kaart hieronder is geen buurt gekleurd: geen enkele buurt is significant.</p>")
+    return HTML(maps.values_table(pd.DataFrame(rows), {"buurt": "Buurt", "indicator": "Indicator", "soort": "Soort"},
+                                  caption="De gekleurde buurten van de kaart hieronder als tabel"))
+
+
+def hotspots(r: BarrierResult, s: Session) -> list[Styler | Markdown | HTML]:
+    """The Moran table, its summary sentence, how each indicator was tested and the buurten the LISA map colours
+    (the map itself is saved separately)."""
+    return [moran_table(r), hotspot_summary(r, s), hotspot_method(r, s), lisa_list(r, s)]
 
 
 # --------------------------------------------------------------------------- overlap and robustness
