@@ -223,8 +223,12 @@ def stop_children(timeout: float = 5.0) -> int:
     return len(children)
 
 
-def _execute(books: list[Path], tasks: list[tuple], jobs: int, progress: Callable[[str], None]) -> dict[str, dict]:
-    """Run the notebooks in worker processes (forkserver: small, clean, papermill preloaded)."""
+def _execute(books: list[Path], tasks: list[tuple], jobs: int, progress: Callable[[str], None],
+             done: Callable[[Path, dict], None] | None = None) -> dict[str, dict]:
+    """Run the notebooks in worker processes (forkserver: small, clean, papermill preloaded).
+
+    ``done(book, result)`` is called in this process as each notebook finishes, while the others run.
+    """
     results: dict[str, dict] = {}
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["decentraal.run._worker"])
@@ -237,6 +241,8 @@ def _execute(books: list[Path], tasks: list[tuple], jobs: int, progress: Callabl
                 progress(f"[{i}/{len(books)}] {book.name} {res['status']} in {res['seconds']:.1f} s")
                 if res["status"] != "ok":
                     break
+                if done:
+                    done(book, res)
         else:
             order = {book: task for book, task in zip(books, tasks)}
             futures = {pool.submit(execute_notebook, *order[book]): book for book in longest_first(books)}
@@ -245,6 +251,8 @@ def _execute(books: list[Path], tasks: list[tuple], jobs: int, progress: Callabl
                 results[book.name] = future.result()
                 res = results[book.name]
                 progress(f"[{len(results)}/{len(books)}] {book.name} {res['status']} in {res['seconds']:.1f} s")
+                if done and res["status"] == "ok":
+                    done(book, res)
     except BaseException:
         # stop workers and their kernels first: a plain shutdown would wait for running notebooks
         stop_children()
@@ -254,13 +262,43 @@ def _execute(books: list[Path], tasks: list[tuple], jobs: int, progress: Callabl
     return results
 
 
-def _print_report(run_dir: Path, pages: list[Path], *, name: str, progress: Callable[[str], None]) -> str:
+def page_title(book: Path) -> str:
+    """Title of a chapter's committee page: ``02_belemmeringen_in_kaart`` -> "Belemmeringen in kaart"."""
+    return book.stem.split("_", 1)[1].replace("_", " ").capitalize()
+
+
+def _render_page(run_dir: Path, book: Path, printer: pdf.Printer | None) -> list[Path]:
+    """Export a finished notebook's committee page at once and start printing it (the other notebooks still run).
+
+    Returns the page written (none when it could not be rendered here: the report step renders it
+    again and reports why).
+    """
+    page = run_dir / "report" / f"{book.stem}.html"
+    try:
+        io.write_text(report.committee_page(io.files.read_notebook(run_dir / "notebooks" / book.name), title=page_title(book)), page)
+    except Exception:
+        page.unlink(missing_ok=True)
+        return []
+    if printer is not None:
+        printer.submit(page)
+    return [page]
+
+
+def _drop(pages: list[Path]) -> None:
+    """Remove pages exported early when the run fails before its report step (a failed run renders no reports)."""
+    for page in pages:
+        page.unlink(missing_ok=True)
+    pages.clear()
+
+
+def _print_report(run_dir: Path, pages: list[Path], *, name: str, progress: Callable[[str], None],
+                  printer: pdf.Printer | None = None) -> str:
     """Print the committee report to one A4 PDF when a Chromium is available; say what happened."""
     if pdf.browser() is None:
         progress("No PDF: no Chromium on this machine (make browser installs it)")
         return "overgeslagen: geen Chromium gevonden (make browser installeert het)"
     progress("Printing the A4 PDF ...")
-    target = pdf.print_pdf(pages, run_dir / "report" / name)
+    target = pdf.print_pdf(pages, run_dir / "report" / name, printer=printer)
     return str(target.relative_to(run_dir))
 
 
@@ -334,6 +372,9 @@ def run(
         io.write_json(manifest, run_dir / "manifest.json")
 
     t_start = time.monotonic()
+    # one Chromium prints every page, each chapter as soon as its notebook is done (started with the first page)
+    printer = pdf.Printer() if pdf.browser() is not None else None
+    early: list[Path] = []  # chapter pages exported while other notebooks ran
     with _sigterm_as_interrupt():
         try:
             io.write_json(manifest, run_dir / "manifest.json")
@@ -345,7 +386,7 @@ def run(
                 for book in books
             ]
             phase_start = time.perf_counter()
-            results = _execute(books, tasks, jobs, progress)
+            results = _execute(books, tasks, jobs, progress, done=lambda book, _res: early.extend(_render_page(run_dir, book, printer)))
             manifest["jobs"] = jobs
             manifest["seconds_notebooks_wall"] = round(time.perf_counter() - phase_start, 2)
             manifest["notebooks"] = [
@@ -358,18 +399,21 @@ def run(
                 target = run_dir / "notebooks" / book.name
                 cell = source_cell_number(target, res["cell_index"]) if res["cell_index"] is not None and target.exists() else "?"
                 error = f"{book.name}, cell {cell}: {res['ename']}: {res['evalue']}"
+                _drop(early)
                 finish("failed", error=error)
                 raise RunFailed(
                     f"notebook {book.name} failed in cell {cell} (execution count {res['exec_count']}): "
                     f"{res['ename']}: {res['evalue']}\nThe partly executed notebook is kept at {target}; "
                     f"outputs/latest still points at the previous successful run."
                 )
+            early.clear()  # the report step owns the exported pages from here
             progress("Rendering HTML reports ...")
             pages = []
             for book in books:
-                title = book.stem.split("_", 1)[1].replace("_", " ").capitalize()
+                title = page_title(book)
                 page = run_dir / "report" / f"{book.stem}.html"
-                io.write_text(report.committee_page(io.files.read_notebook(run_dir / "notebooks" / book.name), title=title), page)
+                if not page.exists():  # normally rendered as soon as its notebook finished (_render_page)
+                    io.write_text(report.committee_page(io.files.read_notebook(run_dir / "notebooks" / book.name), title=title), page)
                 pages.append((page.name, title, DESCRIPTIONS.get(book.name[:2], "")))
             title = f"Decentrale dienstverlening: {params.gemeentenaam}"
             summary = run_summary.write(run_dir, run_id, required=not only)
@@ -395,7 +439,7 @@ def run(
             for name, text in appendices.items():
                 io.write_text(text, run_dir / "report" / name)
             manifest["pdf"] = _print_report(run_dir, [run_dir / "report" / h for h in ("index.html", *(h for h, _, _ in pages), *appendices)],
-                                            name=f"{run_id}.pdf", progress=progress)
+                                            name=f"{run_id}.pdf", progress=progress, printer=printer)
             tables = sorted((run_dir / "tables").glob("*.csv"))
             if tables:
                 io.write_excel({t.stem: io.read_table(t) for t in tables}, run_dir / "tables" / f"{run_id}.xlsx")
@@ -405,6 +449,7 @@ def run(
             raise
         except KeyboardInterrupt as exc:
             stopped = stop_children()
+            _drop(early)
             with contextlib.suppress(Exception):
                 finish("failed", error=f"interrupted ({exc or 'Ctrl-C'}); {stopped} worker/kernel process(es) stopped")
             raise RunInterrupted(
@@ -412,9 +457,13 @@ def run(
             ) from None
         except BaseException as exc:
             stop_children()
+            _drop(early)
             message = _failure_message(exc)
             with contextlib.suppress(Exception):
                 finish("failed", error=message)
             raise RunFailed(f"run {run_id} failed: {message}; its manifest says failed and outputs/latest was not moved") from exc
+        finally:
+            if printer is not None:
+                printer.close()
     progress(f"Done. Report: {run_dir / 'report' / 'index.html'}")
     return RunResult(run_id, run_dir, manifest)
