@@ -29,6 +29,9 @@ YEARS = (2024,)
 WEIGHT_PREFIX = "gewicht_"
 #: Smallest disclosure threshold accepted (CBS practice: counts below 5 are never published).
 DISCLOSURE_FLOOR = 5
+#: Areas with fewer inhabitants are muted on maps and not named among the highest barriers: their
+#: shares rest on a handful of people (Zandvoort's Buitengebied has 20).
+SPARSE_AREA_RESIDENTS = 100
 #: Fewest years of the demand/cost horizon (the committee asked for 2020-2035).
 MIN_HORIZON_YEARS = 16
 

@@ -30,6 +30,7 @@ from decentraal.methods import barriers as barrier_methods
 from decentraal.methods import diagnostics as diagnostic_methods
 from decentraal.methods import hotspots as hotspot_methods
 from decentraal.methods import indicators
+from decentraal.settings import SPARSE_AREA_RESIDENTS
 
 if TYPE_CHECKING:
     from decentraal.pipeline.session import Session
@@ -415,13 +416,18 @@ def highest_barriers(rankings: Mapping[str, Ranking], level: str, n: int = 3) ->
     """The ``n`` highest-ranked areas of the shown level (then of the stadsdelen, if ranked) for kerncijfers.json.
 
     ``kans_top3`` is the share of weight draws in which the area ranks in the top ``top_n``
-    (3 by default) of its level.
+    (3 by default) of its level. Areas with fewer than
+    :data:`~decentraal.settings.SPARSE_AREA_RESIDENTS` (published) inhabitants are skipped: their
+    shares rest on a handful of people (they stay in the ranking table, muted on the maps).
     """
     out = []
     for lv in dict.fromkeys([level, "stadsdeel"]):
         if lv not in rankings:
             continue
-        ranked = rankings[lv].table.dropna(subset=["rank"]).sort_values("rank").head(n)
+        table = rankings[lv].table.dropna(subset=["rank"])
+        # an area with very few (or unpublished) inhabitants is not a place to name as the answer
+        table = table.loc[table["inwoners"].fillna(0) >= SPARSE_AREA_RESIDENTS]
+        ranked = table.sort_values("rank").head(n)
         out += [{"code": str(row.code), "naam": str(row.naam), "niveau": lv, "kans_top3": float(row.p_top_n)}
                 for row in ranked.itertuples()]
     return out
