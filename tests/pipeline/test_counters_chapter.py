@@ -26,7 +26,7 @@ from decentraal.settings import reference_years
 TABLES = ["03_vraag_wijk", "03_producten", "03_scenarios", "03_bijna_optimaal", "03_bediende_gebieden", "03_keuzeregels",
           "03_balies", "03_vergelijking_gemeenten", "03_vraag_per_jaar", "03_balies_per_jaar",
           "03_balies_per_maand", "03_systeemkosten_per_jaar", "03_kosten_per_scenario", "03_kans_beste_keuze",
-          "03_gevoeligheid_aannames", "03_onzekerheid"]
+          "03_gevoeligheid_aannames", "03_onzekerheid", "03_rekentijd"]
 LAYERS = ["03_locaties", "03_afstand_voor_na"]
 #: Chain setting -> the run parameter it must be read from.
 SETTING_PARAMETER = {
@@ -253,6 +253,17 @@ def test_report_objects_display(chapter):
     assert "piekjaar 2026" in report.counters.demand_over_time_text(r).data
     assert "juni" in report.counters.desks_table(r).to_html()
     assert "telt" in report.counters.sobol_text(r).data and "Rekentijd" in report.counters.uncertainty_text(r).data
+
+
+def test_step_seconds_are_written_for_make_bench(chapter):
+    s, r = chapter
+    from decentraal.run.bench import step_seconds
+
+    steps = step_seconds(s.out.root)
+    for step in ("vraag_per_jaar", "locatiekeuze", "balies_per_maand_en_jaar", "kosten_per_jaar", "monte_carlo",
+                 "locatiekeuze_per_trekking", "sobol"):
+        assert 0 <= steps[f"03 {step}"] < 60, step
+    assert steps["03 monte_carlo"] == pytest.approx(r.seconds["monte_carlo"], abs=0.01)
 
 
 def test_no_stale_static_cost_remains(chapter):

@@ -1264,12 +1264,20 @@ class OverTime:
         return self.scenarios.loc[(self.scenarios["model"] == model) & (self.scenarios["k_new"] == k_new)].iloc[0]
 
 
-def over_time(chain: ChainResult, yearly: YearlyDemand, s: ChainSettings, ts: TimeSettings) -> OverTime:
+def over_time(chain: ChainResult, yearly: YearlyDemand, s: ChainSettings, ts: TimeSettings, *,
+              seconds: dict[str, float] | None = None) -> OverTime:
     """Desks (:func:`capacity_over_time`) and cost (:func:`system_costs`, :func:`scenario_costs`) for every
-    scenario of ``chain``, from the demand per year ``yearly`` (:func:`yearly_demand`)."""
+    scenario of ``chain``, from the demand per year ``yearly`` (:func:`yearly_demand`).
+
+    ``seconds``, when given, receives the wall time of ``capaciteit`` and ``kosten``."""
+    t0 = clock.perf_counter()
     per_year, per_month = capacity_over_time(chain, yearly.table, s, ts)
+    t1 = clock.perf_counter()
     costs = system_costs(chain, yearly.table, per_year, s, ts)
-    return OverTime(ts, yearly, per_year, per_month, costs, scenario_costs(chain, costs, per_year, ts))
+    result = OverTime(ts, yearly, per_year, per_month, costs, scenario_costs(chain, costs, per_year, ts))
+    if seconds is not None:
+        seconds.update(capaciteit=t1 - t0, kosten=clock.perf_counter() - t1)
+    return result
 
 
 # --------------------------------------------------------------------------- uncertainty
@@ -1728,7 +1736,8 @@ class CounterResult:
     uncertainty
         The Monte Carlo and Sobol analysis (:class:`Uncertainty`).
     seconds
-        Wall time of the siting (``siting``), the Monte Carlo (``monte_carlo``, ``siting_per_draw``, ``sobol``).
+        Wall time of the siting (``siting``), the Monte Carlo (``monte_carlo``, ``siting_per_draw``, ``sobol``),
+        and of the steps in ``03_rekentijd`` (:func:`step_seconds`).
     """
 
     level: str
@@ -1790,7 +1799,9 @@ def counters(s: Session) -> CounterResult:
     per_area = common.published_visits(s.layers, s.published, dem.visits, p.onthulling_drempel)[p.niveau]
     products = product_table(s.layers["buurt"], p.bezoeken_per_inwoner_per_jaar)
     named = userfiles.read_candidates(Path(p.kandidaten_bestand)) if p.kandidaten_bestand else None
+    t_demand = clock.perf_counter()
     yearly = yearly_demand(s.layers["buurt"], p.bezoeken_per_inwoner_per_jaar, ts, dem.observed)
+    steps = {"vraag_per_jaar": clock.perf_counter() - t_demand}
     ranges = assumption_ranges(s.base, p)
     t0 = clock.perf_counter()
     beta_range = ranges.get("afstandsverval_beta", (settings.beta, settings.beta, settings.beta))[:2]
@@ -1809,10 +1820,12 @@ def counters(s: Session) -> CounterResult:
     open_sites = chain.sites.loc[chain.sites["site"].isin(chain.best.open_sites)]
     sensitivity = chain.sensitivity.assign(loket=chain.sensitivity["loket"].map(names))
     desks = chain.counters.assign(loket=chain.counters["site"].map(names))
-    time = over_time(chain, yearly, settings, ts)
+    time = over_time(chain, yearly, settings, ts, seconds=steps)
     unc = uncertainty_analysis(chain, time, settings, ts, ranges, n=p.onzekerheid_trekkingen, seed=p.seed)
     near = near_optimal_table(chain, unc)
+    t_compare = clock.perf_counter()
     comparison = compare_municipalities(s, chain, settings, own_is_default=named is None, own_time=time, ts=ts)
+    steps["vergelijking_gemeenten"] = clock.perf_counter() - t_compare
 
     s.out.table(per_area, f"03_vraag_{p.niveau}", counts=["bezoeken"])
     s.out.table(products, "03_producten")
@@ -1835,9 +1848,21 @@ def counters(s: Session) -> CounterResult:
     s.out.table(summarise_draws(unc, chain), "03_onzekerheid")
     s.out.summary(kerncijfers(p, time.demand, time.scenarios, chain, ts, unc, synthetic=dem.synthetic), "03")
     seconds = {"siting": siting_seconds, "monte_carlo": unc.seconds["monte_carlo"], "siting_per_draw": unc.seconds["siting"],
-               "sobol": unc.seconds["sobol"]}
+               "sobol": unc.seconds["sobol"], **steps}
+    s.out.table(step_seconds(seconds), "03_rekentijd")
     return CounterResult(p.niveau, settings, dem, per_area, products, chain, scenarios, served, level, distance_map, open_sites,
                          sensitivity, near, desks, comparison, time, unc, seconds)
+
+
+#: Steps of ``03_rekentijd`` in the order of the chapter, with the key of :attr:`CounterResult.seconds`.
+STEPS = {"vraag_per_jaar": "vraag_per_jaar", "locatiekeuze": "siting", "balies_per_maand_en_jaar": "capaciteit",
+         "kosten_per_jaar": "kosten", "monte_carlo": "monte_carlo", "locatiekeuze_per_trekking": "siting_per_draw",
+         "sobol": "sobol", "vergelijking_gemeenten": "vergelijking_gemeenten"}
+
+
+def step_seconds(seconds: Mapping[str, float]) -> pd.DataFrame:
+    """``03_rekentijd``: wall seconds per method step (``stap``, ``seconden``; read by ``make bench``)."""
+    return pd.DataFrame({"stap": list(STEPS), "seconden": [round(float(seconds[key]), 3) for key in STEPS.values()]})
 
 
 def summarise_draws(unc: Uncertainty, chain: ChainResult) -> pd.DataFrame:
