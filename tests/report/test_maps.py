@@ -217,4 +217,5 @@ def test_interactive_map_makes_no_external_request(frame):
 def test_interactive_map_mutes_few_residents(frame):
     page = _document(frame)
     assert maps.muted_label() in page
+    assert '<pattern id="gedempt"' in page and '"_kleur": "url(#gedempt)"' in page
     assert np.isclose(maps.MIN_RESIDENTS, 100)

@@ -622,7 +622,7 @@ def interactive_choropleth(
     shown = gdf[list(dict.fromkeys([*fields, "geometry"]))].copy()
     for field in fields:
         shown[field] = [_display(v, formats.get(field)) for v in gdf[field]]
-    shown["_kleur"] = [MUTED_COLOUR if m else (colours[int(c)] if not np.isnan(c) else MISSING_COLOUR)
+    shown["_kleur"] = [_MUTED_FILL if m else (colours[int(c)] if not np.isnan(c) else MISSING_COLOUR)
                        for c, m in zip(cls, muted)]
     shown["_naam"] = [
         "; ".join(f"{label}: {shown.at[i, f]}" for f, label in fields.items()) + ("; " + muted_label(min_residents) if m else "")
@@ -652,7 +652,7 @@ def interactive_choropleth(
     legend_html = _legend_html(legend, entries, has_missing=bool((cls.isna() & ~muted).any()),
                                muted=muted_label(min_residents) if muted.any() else None, barrier=barrier,
                                has_points=points is not None and not points.empty)
-    fmap.get_root().html.add_child(folium.Element(legend_html))
+    fmap.get_root().html.add_child(folium.Element(legend_html + _MUTED_PATTERN))
     title = title or f"Interactieve kaart: {legend}"
     controls = folium.MacroElement()
     controls._template = Template("{% macro script(this, kwargs) %}" + _dutch_controls(fmap.get_name(), layer.get_name(), title)
@@ -664,6 +664,17 @@ def interactive_choropleth(
     first = next(iter(fields))
     listed = gdf.iloc[np.argsort(gdf[first].astype(str).str.lower().to_numpy(), kind="stable")]
     return frame + values_table(listed, fields, caption=f"De waarden van deze kaart als tabel: {legend}", formats=formats)
+
+
+#: Hatch for muted areas on Leaflet maps: an SVG pattern the area paths fill with (Leaflet copies
+#: ``fillColor`` into the path's ``fill`` attribute, so ``url(#...)`` works).
+_MUTED_FILL = "url(#gedempt)"
+_MUTED_PATTERN = (
+    '<svg aria-hidden="true" focusable="false" width="0" height="0" style="position:absolute">'
+    '<defs><pattern id="gedempt" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+    f'<rect width="6" height="6" fill="{MUTED_COLOUR}"/><line x1="0" y1="0" x2="0" y2="6" stroke="{MUTED_HATCH_COLOUR}" '
+    'stroke-width="1.5"/></pattern></defs></svg>'
+)
 
 
 def _dutch_controls(map_name: str, layer_name: str, title: str) -> str:
@@ -707,7 +718,7 @@ def _legend_html(title: str, entries: Sequence[tuple[str, str]], *, has_missing:
     if has_missing:
         rows += row(f"background:{MISSING_COLOUR}", "onbekend of afgeschermd")
     if muted:
-        rows += row(f"background:repeating-linear-gradient(45deg,{MUTED_HATCH_COLOUR} 0 1px,#fff 1px 4px)", muted)
+        rows += row(f"background:repeating-linear-gradient(-45deg,{MUTED_HATCH_COLOUR} 0 1px,#fff 1px 4px)", muted)
     if has_points:
         rows += ('<div><span aria-hidden="true" style="width:12px;height:12px;display:inline-block;margin:0 7px 0 2px;'
                  'border:2px solid #000;border-radius:50%;background:#fff;vertical-align:-2px"></span>loket</div>')
