@@ -1,7 +1,7 @@
 """Chapter 03 for the committee: demand, counter sites, scenarios, desks, cost and the comparison.
 
 Every function takes the :class:`~decentraal.pipeline.counters.CounterResult` (and the session
-for names and parameters) and returns an object a notebook cell displays: a table (Styler),
+for names and parameters) and returns an object a notebook cell displays: a table (:class:`~decentraal.report.tables.Table`),
 Markdown/HTML, a list of those (``display(*...)``), or a matplotlib
 :class:`~matplotlib.figure.Figure` (not pyplot, so it shows once as the cell result and the
 notebook saves it with ``s.out.figure``).
@@ -14,7 +14,6 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
-from pandas.io.formats.style import Styler
 
 from decentraal.methods.renewal import PRODUCTS
 from decentraal.pipeline.counters import NOTA_YEAR, CounterResult
@@ -60,6 +59,11 @@ DISTANCE_TOOLTIP = {"naam": "Buurt", "afstand_nu": "Afstand nu (km)", "afstand_n
                     "loket": "Dichtstbijzijnde loket"}
 #: "No new sites" in the scenario and cost tables.
 NO_SITES = "geen"
+#: Source line of the tables built from visits, sites and the chapter's assumptions (when the columns name none).
+DEMAND_SOURCE = tables.source_line(("kwb", "pdok", "nota", "aanname"))
+#: Source line of the product table: validity from the law, age groups from CBS, holding per product assumed.
+PRODUCT_SOURCE = ("Bron: Paspoortwet en CBR (geldigheid), CBS (KWB 2024, leeftijdsopbouw), gemeente Haarlem "
+                  "(informatienota 2021/547821, bezoekcijfer), aanname (bezit per product); bewerking decentraal")
 
 
 def _decimal(value: float) -> str:
@@ -105,7 +109,16 @@ def demand_source(r: CounterResult) -> str:
     return f"geschat {d.family}-model op {d.file}" + (" (SYNTHETISCHE voorbeeldgegevens)" if d.synthetic else "")
 
 
-def visit_model(r: CounterResult) -> list[Markdown | Styler]:
+def _visits_source(r: CounterResult) -> str | None:
+    """The source line of a table resting on the municipality's visit file (None: population demand, the columns say)."""
+    d = r.demand
+    if d.observed is None:
+        return None
+    synthetic = ", synthetische voorbeeldgegevens" if d.synthetic else ""
+    return f"Bron: bezoekbestand van de gemeente ({d.file}{synthetic}), " + tables.source_line(("kwb",)).removeprefix("Bron: ")
+
+
+def visit_model(r: CounterResult) -> list[Markdown | tables.Table]:
     """The fitted visit model (observed visits only): fit, coefficients and the overdispersion test."""
     o = r.demand.observed
     if o is None:
@@ -113,7 +126,8 @@ def visit_model(r: CounterResult) -> list[Markdown | Styler]:
     m = o.model
     fit = Markdown(f"**Regressiemodel ({r.demand.family}) op {fmt.number(o.rows)} regels, niveau {o.level}; dispersie "
                    f"{fmt.number(m.dispersion, 2)} (Poisson: {fmt.number(m.poisson_dispersion, 2)}).**")
-    coefficients = tables.table(m.summary_table().reset_index(names="term"), MODEL_COLUMNS)
+    coefficients = tables.table(m.summary_table().reset_index(names="term"), MODEL_COLUMNS,
+                                caption="Regressiemodel van de bezoeken: coëfficiënten", source=_visits_source(r))
     test = f"Overdispersietoets ({o.overdispersion['method']}): p = {fmt.number(o.overdispersion['p_value'], 3)}."
     if o.mean_rate_buurten:
         test += (f" Gemiddeld geschat bezoekcijfer gebruikt voor {fmt.number(len(o.mean_rate_buurten))} buurt(en) zonder "
@@ -121,12 +135,13 @@ def visit_model(r: CounterResult) -> list[Markdown | Styler]:
     return [fit, coefficients, Markdown(test)]
 
 
-def demand(r: CounterResult) -> list[Markdown | Styler]:
+def demand(r: CounterResult) -> list[Markdown | tables.Table]:
     """The visit model (observed visits only), the demand source and total, and visits per area (most first)."""
     d = r.demand
     total = Markdown(f"Vraagbron: **{demand_source(r)}**. Totaal {fmt.number(d.total)} bezoeken per jaar voor "
                      f"{fmt.number(d.inhabitants)} inwoners ({fmt.number(d.total / d.inhabitants, 3)} per inwoner).")
-    per_area = tables.table(r.per_area.sort_values("bezoeken", ascending=False), ["code", "naam", "inwoners", "bezoeken"])
+    per_area = tables.table(r.per_area.sort_values("bezoeken", ascending=False), ["code", "naam", "inwoners", "bezoeken"],
+                            caption="Loketbezoeken per jaar per gebied, meeste eerst", source=_visits_source(r))
     return [*visit_model(r), total, per_area]
 
 
@@ -135,11 +150,12 @@ def check_line(r: CounterResult, s: Session) -> str:
     return f"bezoeken per jaar {s.params.gemeente}: {r.demand.total:.0f}"
 
 
-def products(r: CounterResult, s: Session) -> list[Markdown | Styler]:
+def products(r: CounterResult, s: Session) -> list[Markdown | tables.Table]:
     """The product mix (illustration), its sources, and the visits of the statistics year over time."""
     year = s.params.jaar
     return [
-        tables.table(r.products, ["product", "bezoeken", "geldigheid_jaar"]),
+        tables.table(r.products, ["product", "bezoeken", "geldigheid_jaar"],
+                     caption="Loketbezoeken per jaar per product (illustratie)", source=PRODUCT_SOURCE),
         Markdown("Bronnen: Paspoortwet (sinds 9 maart 2014), regels voor het rijbewijs (CBR); het bezit per product is een "
                  "aanname (iedereen in de leeftijdsgroep), en CBS geeft geen aantallen 18+ of 75+, dus 15-17 jaar telt bij de "
                  "volwassenen. De bronnen staan volledig in de tabel 03_producten."),
@@ -182,16 +198,17 @@ def _chances(r: CounterResult, frame: pd.DataFrame) -> list[float]:
     return [r.uncertainty.chance(m, k, ids) for m, k, ids in zip(frame["model"], frame["k_new"], frame["new_sites"])]
 
 
-def scenarios_table(r: CounterResult) -> Styler:
+def scenarios_table(r: CounterResult) -> tables.Table:
     """Coverage and distances per model and number of new counters, the number of site sets within the
     tolerance and the chance that the set shown is the best one over the draws."""
     radius = f"bezoeken binnen {_decimal(r.settings.radius_km)} km"
     shown = r.scenarios.assign(kans_beste_keuze=_chances(r, r.scenarios))
     return tables.table(_named(shown), SCENARIO_COLUMNS, labels={"covered_share": radius,
-                                                                 "mean_distance_km": "gem. afstand per bezoek (km)"})
+                                                                 "mean_distance_km": "gem. afstand per bezoek (km)"},
+                        caption="Dekking en afstand per model en aantal nieuwe loketten")
 
 
-def near_optimal_table(r: CounterResult) -> list[Markdown | Styler]:
+def near_optimal_table(r: CounterResult) -> list[Markdown | tables.Table]:
     """Every site set within the tolerance of the best one (k <= 3), with its gap and its chance of being best."""
     near = r.near_optimal
     tol = fmt.percent(r.settings.tolerance)
@@ -203,12 +220,14 @@ def near_optimal_table(r: CounterResult) -> list[Markdown | Styler]:
         text += (f" Voor één extra loket ({MODELS['pmedian']}) liggen {fmt.number(len(one))} locaties binnen {tol}: "
                  f"{fmt.join(list(one['locaties']))}.")
     shown = near.assign(verschil_tekst=[("beste" if g == 0 else f"+{fmt.number(100 * g, 1)}%") for g in near["gap"]])
-    return [Markdown(text), tables.table(_named(shown), NEAR_COLUMNS)]
+    return [Markdown(text), tables.table(_named(shown), NEAR_COLUMNS,
+                                         caption=f"Locatiesets die hooguit {tol} van de beste afwijken")]
 
 
-def served_table(r: CounterResult) -> Styler:
+def served_table(r: CounterResult) -> tables.Table:
     """Per new counter: where its visitors come from, under the same choice rule as its load (visits to hundreds)."""
-    return tables.table(_named(r.served.assign(bezoeken=r.served["bezoeken"].map(lambda v: fmt.rounded(v, 100)))), SERVED_COLUMNS)
+    return tables.table(_named(r.served.assign(bezoeken=r.served["bezoeken"].map(lambda v: fmt.rounded(v, 100)))), SERVED_COLUMNS,
+                        caption="Waar de bezoekers van elk nieuw loket vandaan komen (bezoeken op honderden)")
 
 
 @figures.described(figures.distance_maps)
@@ -255,7 +274,7 @@ def rule_name(r: CounterResult) -> str:
     return CHOICE_RULES["dichtstbij" if r.settings.rule_kind == "nearest" else "zwaartekracht"]
 
 
-def sensitivity_table(r: CounterResult) -> list[Markdown | Styler]:
+def sensitivity_table(r: CounterResult) -> list[Markdown | tables.Table]:
     """Visits per counter (scenario with the most new counters, p-median) under both choice rules side by side,
     and how far each rule departs from "everyone uses the nearest counter"."""
     by = r.sensitivity
@@ -275,7 +294,8 @@ def sensitivity_table(r: CounterResult) -> list[Markdown | Styler]:
             f"(hoogste over de scenario's). Onder het zwaartekrachtmodel (beta {_decimal(r.settings.beta)} per km, openingsuren en "
             f"productaanbod wegen mee) zou dat {fmt.percent(gravity_share)} zijn. Welke regel beter past, is niet gemeten; de tabel "
             "zet de bezoeken per loket onder beide regels naast elkaar (afgerond op honderden).")
-    return [Markdown(text), tables.plain(shown)]
+    caption = f"Bezoeken per loket onder de keuzeregels ({r.k_max} nieuwe loketten, {MODELS['pmedian']})"
+    return [Markdown(text), tables.plain(shown, caption=caption, source=DEMAND_SOURCE)]
 
 
 # --------------------------------------------------------------------------- demand over time
@@ -340,13 +360,13 @@ def demand_over_time_chart(r: CounterResult, s: Session) -> Figure:
 
 
 # --------------------------------------------------------------------------- desks
-def desks_table(r: CounterResult) -> Styler:
+def desks_table(r: CounterResult) -> tables.Table:
     """Per open counter in ``beslisjaar`` (p-median scenarios): visits, the peak month, its desks and service levels."""
     year = r.time.settings.decision_year
     c = r.time.capacity
     rows = c.loc[(c["model"] == "pmedian") & (c["jaar"] == year)]
     shown = rows.assign(loket=rows["site"].map(r.chain.site_names), piekmaand=rows["piekmaand"].map(MONTHS))
-    return tables.table(shown, DESK_COLUMNS)
+    return tables.table(shown, DESK_COLUMNS, caption=f"Balies en wachttijden per loket in {year} ({MODELS['pmedian']})")
 
 
 def _desks_per_year(r: CounterResult, model: str = "pmedian") -> pd.DataFrame:
@@ -379,7 +399,7 @@ def desks_over_time_chart(r: CounterResult) -> Figure:
     return fig
 
 
-def per_year_table(r: CounterResult) -> Styler:
+def per_year_table(r: CounterResult) -> tables.Table:
     """Per year: visits in the municipality, desks in the peak month and the extra cost per number of new counters (p-median)."""
     t = r.time
     wide = _desks_per_year(r)
@@ -393,7 +413,8 @@ def per_year_table(r: CounterResult) -> Styler:
         if k > 0:
             out[f"{k} nieuw: extra kosten"] = [fmt.interval(fmt.rounded(lo, 1000), fmt.rounded(hi, 1000), fmt.euro)
                                                for lo, hi in zip(cost[(k, True)], cost[(k, False)])]
-    return tables.plain(out)
+    return tables.plain(out, caption=f"Balies in de drukste maand en extra kosten per jaar ({MODELS['pmedian']})",
+                        source=DEMAND_SOURCE)
 
 
 # --------------------------------------------------------------------------- cost
@@ -442,7 +463,7 @@ def _p50_text(iv: object, kind: str) -> str:
     return fmt.euro(round(iv.p50)) if kind == "per_visit" else fmt.euro(fmt.significant(iv.p50))
 
 
-def cost_table(r: CounterResult) -> Styler:
+def cost_table(r: CounterResult) -> tables.Table:
     """Per scenario with new counters: visits, system-wide extra cost and cost per visit as P50 and P10 tot P90 over the draws."""
     sc = r.time.scenarios.loc[r.time.scenarios["k_new"] > 0]
     u = r.uncertainty
@@ -457,7 +478,8 @@ def cost_table(r: CounterResult) -> Styler:
         kosten_per_bezoek_interval=[_iv_text(i, "per_visit") for i in iv["kosten_per_bezoek"]],
         kans_beste_keuze=[u.chance(m, k, sites[(m, k)]) for m, k in zip(sc["model"], sc["k_new"])],
     )
-    return tables.table(_named(shown), COST_COLUMNS)
+    return tables.table(_named(shown), COST_COLUMNS,
+                        caption="Bezoeken, extra kosten en kosten per bezoek per scenario (P50 en P10 tot P90)")
 
 
 def cost_text(r: CounterResult) -> Markdown:
@@ -504,11 +526,12 @@ def uncertainty_text(r: CounterResult) -> Markdown:
     )
 
 
-def sobol_table(r: CounterResult) -> Styler:
+def sobol_table(r: CounterResult) -> tables.Table:
     """Sobol indices of the cost per visit of one new counter (p-median): every assumption, most important first."""
     sob = r.uncertainty.sobol
-    shown = sob.assign(aanname=[f"{ASSUMPTIONS.get(p, p)} ({p})" for p in sob["parameter"]])
-    return tables.table(shown, ["aanname", "ST", "S1"])
+    shown = sob.assign(aanname=[ASSUMPTIONS.get(p, p.replace("_", " ")) for p in sob["parameter"]])
+    return tables.table(shown, ["aanname", "ST", "S1"],
+                        caption=f"Gevoeligheid van de kosten per bezoek van één extra loket ({MODELS['pmedian']}) per aanname")
 
 
 def sobol_text(r: CounterResult) -> Markdown:
@@ -551,7 +574,7 @@ def sobol_chart(r: CounterResult) -> Figure:
 
 
 # --------------------------------------------------------------------------- comparison and summary
-def comparison_table(r: CounterResult) -> Styler:
+def comparison_table(r: CounterResult) -> tables.Table:
     """Key figures of every municipality per 1,000 inhabitants, with the same parameters (cost as ranges)."""
     c = r.comparison
     shown = c.assign(
@@ -560,7 +583,8 @@ def comparison_table(r: CounterResult) -> Styler:
         kosten_per_bezoek_1_extra_bereik=[_range_text(lo, hi, 2) for lo, hi in
                                           zip(c["kosten_per_bezoek_1_extra_laag"], c["kosten_per_bezoek_1_extra_hoog"])],
     )
-    return tables.table(shown, SHOWN_COMPARISON_COLUMNS)
+    return tables.table(shown, SHOWN_COMPARISON_COLUMNS, caption="De gemeenten vergeleken per 1.000 inwoners, met dezelfde parameters",
+                        source=DEMAND_SOURCE)
 
 
 def summary(r: CounterResult, s: Session) -> HTML:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML, Markdown
 from matplotlib.figure import Figure
-from pandas.io.formats.style import Styler
 
 from decentraal.pipeline.data import OverviewResult
 from decentraal.pipeline.session import Session
 from decentraal.report import figures, html, maps, tables
 from decentraal.report import format as fmt
 from decentraal.report.labels import COLUMNS, VINTAGES
+
+#: Source line of the tables about the areas themselves (boundaries and key figures).
+AREA_SOURCE = tables.source_line(("kwb", "pdok"))
 
 
 def header(s: Session, *, notes: list[str] | None = None, synthetic: bool = False,
@@ -28,27 +30,30 @@ def header(s: Session, *, notes: list[str] | None = None, synthetic: bool = Fals
                                  uses_stadsdelen="stadsdeel" in s.layers, synthetic=synthetic, extra_notes=notes or ()))
 
 
-def vintages() -> Styler:
+def vintages() -> tables.Table:
     """Which year each ingredient comes from."""
-    return tables.table(pd.DataFrame(VINTAGES), ["gegeven", "jaar", "bron", "opmerking"])
+    return tables.table(pd.DataFrame(VINTAGES), ["gegeven", "jaar", "bron", "opmerking"],
+                        caption="Gebruikte gegevens: jaar en bron per onderdeel")
 
 
-def coverage(r: OverviewResult) -> Styler:
+def coverage(r: OverviewResult) -> tables.Table:
     """Areas per level, areas with inhabitants, areas with a value per indicator (levels as columns)."""
     rows = r.coverage.set_index("niveau").T
     rows.index = [COLUMNS[k].label for k in rows.index]
     shown = rows.map(fmt.number).rename_axis("").reset_index()
-    return tables.plain(shown)
+    return tables.plain(shown, caption="Gebieden per niveau, met inwoners en met een waarde per indicator",
+                        source=AREA_SOURCE)
 
 
-def join_report(r: OverviewResult, s: Session) -> Markdown | Styler:
+def join_report(r: OverviewResult, s: Session) -> Markdown | tables.Table:
     """The codes found on one side of a join only, or a sentence that there are none."""
     if r.join_report.empty:
         return Markdown(
             f"Alle {r.n_codes} gebiedscodes van {s.gemeentenaam} komen zowel in de grenzen als in de statistieken "
             "voor (buurtgrenzen 2019 en kerncijfers 2024 hebben dezelfde codes)."
         )
-    return tables.table(r.join_report, ["bestand", "code", "naam", "aanwezig_in", "ontbreekt_in"])
+    return tables.table(r.join_report, ["bestand", "code", "naam", "aanwezig_in", "ontbreekt_in"],
+                        caption="Gebiedscodes die maar in één van de bestanden voorkomen", source=AREA_SOURCE)
 
 
 def total_check(r: OverviewResult, s: Session) -> Markdown:
@@ -72,9 +77,10 @@ def check_line(r: OverviewResult, s: Session) -> str:
             f"buurten: {r.n_areas['buurt']}; wijken: {r.n_areas['wijk']}")
 
 
-def population_table(r: OverviewResult) -> Styler:
+def population_table(r: OverviewResult) -> tables.Table:
     """Inhabitants, households and share 65+ per area, largest first (after disclosure control)."""
-    return tables.table(r.population, ["naam", "inwoners", "huishoudens", "aandeel_65plus"])
+    return tables.table(r.population, ["naam", "inwoners", "huishoudens", "aandeel_65plus"],
+                        caption=f"Inwoners, huishoudens en aandeel 65-plussers per {r.level}, grootste eerst")
 
 
 @figures.described(figures.population_map)
