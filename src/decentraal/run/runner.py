@@ -19,6 +19,7 @@ import contextlib
 import datetime as dt
 import errno
 import importlib.metadata as md
+import json
 import multiprocessing
 import os
 import platform
@@ -58,8 +59,9 @@ DESCRIPTIONS = {
 
 #: Relative cost of each notebook (seconds of a warm default run, ``make bench``). With more notebooks
 #: than workers they are started longest first, so the workers finish at about the same time instead
-#: of the longest notebook starting last; unknown notebooks count as the mean.
-COST_HINT = {"01": 8.0, "02": 13.0, "03": 19.0}
+#: of the longest notebook starting last; the last successful run's seconds in the same outputs folder
+#: take precedence, unknown notebooks count as the mean.
+COST_HINT = {"01": 8.0, "02": 11.0, "03": 14.0, "04": 13.0}
 
 
 class RunFailed(DecentraalError, RuntimeError):
@@ -147,10 +149,15 @@ def default_jobs() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
-def longest_first(books: list[Path]) -> list[Path]:
-    """``books`` in the order a parallel run starts them: by :data:`COST_HINT`, longest first (stable)."""
-    mean = sum(COST_HINT.values()) / len(COST_HINT)
-    return sorted(books, key=lambda b: -COST_HINT.get(b.name[:2], mean))
+def longest_first(books: list[Path], outputs: Path | None = None) -> list[Path]:
+    """``books`` in the order a parallel run starts them: longest first (stable), by the seconds of the last
+    successful run in ``outputs`` (``latest/manifest.json``) or else :data:`COST_HINT`."""
+    cost = {k: v for k, v in COST_HINT.items()}
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        last = json.loads((Path(outputs) / "latest" / "manifest.json").read_text(encoding="utf-8")) if outputs else {}
+        cost.update({e["notebook"][:2]: float(e["seconds"]) for e in last.get("notebooks", []) if e.get("status") == "ok"})
+    mean = sum(cost.values()) / len(cost)
+    return sorted(books, key=lambda b: -cost.get(b.name[:2], mean))
 
 
 def kernel_threads(jobs: int) -> int:
@@ -224,7 +231,7 @@ def stop_children(timeout: float = 5.0) -> int:
 
 
 def _execute(books: list[Path], tasks: list[tuple], jobs: int, progress: Callable[[str], None],
-             done: Callable[[Path, dict], None] | None = None) -> dict[str, dict]:
+             done: Callable[[Path, dict], None] | None = None, outputs: Path | None = None) -> dict[str, dict]:
     """Run the notebooks in worker processes (forkserver: small, clean, papermill preloaded).
 
     ``done(book, result)`` is called in this process as each notebook finishes, while the others run.
@@ -245,7 +252,7 @@ def _execute(books: list[Path], tasks: list[tuple], jobs: int, progress: Callabl
                     done(book, res)
         else:
             order = {book: task for book, task in zip(books, tasks)}
-            futures = {pool.submit(execute_notebook, *order[book]): book for book in longest_first(books)}
+            futures = {pool.submit(execute_notebook, *order[book]): book for book in longest_first(books, outputs)}
             for future in as_completed(futures):
                 book = futures[future]
                 results[book.name] = future.result()
@@ -386,7 +393,8 @@ def run(
                 for book in books
             ]
             phase_start = time.perf_counter()
-            results = _execute(books, tasks, jobs, progress, done=lambda book, _res: early.extend(_render_page(run_dir, book, printer)))
+            results = _execute(books, tasks, jobs, progress, done=lambda book, _res: early.extend(_render_page(run_dir, book, printer)),
+                               outputs=outputs)
             manifest["jobs"] = jobs
             manifest["seconds_notebooks_wall"] = round(time.perf_counter() - phase_start, 2)
             manifest["notebooks"] = [
