@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 
 from decentraal.methods.indicators import INDICATOR_BY_KEY
 from decentraal.report import format as fmt
+from decentraal.report import maps
 from decentraal.report.labels import ASSUMPTIONS, INDICATOR_SHORT, LEVEL_PLURAL, MODELS
 
 if TYPE_CHECKING:
@@ -195,22 +196,20 @@ def correlation_heatmap(r: BarrierResult) -> dict[str, str]:
     return {"alt": alt, "caption": f"Samenhang van de indicatoren per {r.level} (correlatie van de z-scores).", "source": source(pdok=False)}
 
 
-#: LISA cluster kinds in plain words (kind of the buurt - kind of its neighbours).
-CLUSTER_WORDS = {"Hoog-Hoog": "hoog tussen hoog", "Laag-Laag": "laag tussen laag", "Hoog-Laag": "hoog tussen laag",
-                 "Laag-Hoog": "laag tussen hoog"}
-
-
 def lisa_map(r: BarrierResult, s: Session) -> dict[str, str]:
-    """Significant LISA clusters per indicator: how many buurten of each kind."""
+    """Significant LISA clusters per indicator, in the map's barrier words (:func:`maps.barrier_clusters`)."""
     h = r.hotspots
     parts = []
     for key in h.keys:
         label = INDICATOR_BY_KEY[key].label_nl
-        found = h.lisa.loc[(h.lisa["indicator"] == label) & h.lisa["quadrant"].isin(list(CLUSTER_WORDS)), "quadrant"].value_counts()
-        kinds = [f"{fmt.number(n)} {CLUSTER_WORDS[q]}" for q, n in found.items()]
+        quadrant = h.lisa.loc[h.lisa["indicator"] == label, "quadrant"]
+        words = maps.barrier_clusters(quadrant, INDICATOR_BY_KEY[key].direction)
+        found = words[words.str.startswith(("Cluster", "Uitschieter"), na=False)].value_counts()
+        kinds = [f"{fmt.number(n)} x {q.lower()}" for q, n in found.items()]
         parts.append(f"{label}: {fmt.join(kinds) if kinds else 'geen clusters'}")
-    alt = _lines(f"Kaarten van {s.gemeentenaam} per buurt met de significante clusters (LISA) per indicator; per indicator het aantal "
-                 "buurten met een hoge of lage waarde tussen buren met een hoge of lage waarde.", "; ".join(parts) + ".")
+    alt = _lines(f"Kaarten van {s.gemeentenaam} per buurt met de significante clusters (LISA) per indicator, benoemd naar "
+                 "belemmering (rood is meer mogelijke belemmering); per indicator het aantal buurten per soort.",
+                 "; ".join(parts) + ".")
     return {"alt": alt, "caption": f"Clusters van buurten met vergelijkbare waarden (LISA), {s.gemeentenaam}.",
             "source": source(s.params.jaar)}
 
