@@ -161,6 +161,9 @@ GLOSSARY: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("moran", "Moran's I",
      "Eén getal voor de hele gemeente dat zegt of naburige buurten op elkaar lijken (positief), niets met elkaar te maken "
      "hebben (rond nul) of juist verschillen (negatief).", ()),
+    ("natuurlijke-grenzen", "Natuurlijke grenzen (kaartklassen)",
+     "Een manier om de kleurklassen van een kaart te kiezen: de grenzen liggen waar de waarden van de gebieden het "
+     "verst uit elkaar liggen, zodat gebieden met ongeveer dezelfde waarde dezelfde kleur krijgen.", ()),
     ("onthulling", "Onthullingsbeveiliging",
      "Kleine aantallen en aandelen op weinig inwoners worden niet getoond, zodat niets over personen te herleiden is "
      "(zoals het CBS dat doet). Zulke cellen staan in tabellen als x.", ()),
@@ -179,9 +182,15 @@ GLOSSARY: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
      "Sinds 2014 zijn paspoorten en identiteitskaarten van volwassenen tien jaar geldig in plaats van vijf. Daardoor "
      "kwamen er in 2019-2023 weinig aanvragen (de dip) en vanaf 2024 juist veel (de golf). Dat patroon herhaalt zich "
      "elke tien jaar.", ("vervangingsgolf",)),
+    ("regressiemodel", "Regressiemodel",
+     "Een rekenmodel dat een uitkomst (hier: het aantal loketbezoeken per gebied) verklaart uit kenmerken van het gebied, "
+     "zoals de indicatoren. Het wordt alleen gebruikt als de gemeente eigen bezoekcijfers per gebied levert.", ()),
     ("sobol", "Sobol-index",
      "Een maat voor hoeveel van de onzekerheid in een uitkomst door één aanname komt. Een index van 0,9 (90%) betekent: "
      "wie die ene aanname zeker weet, heeft het grootste deel van de bandbreedte weggenomen.", ("gevoeligheid",)),
+    ("standaardafwijking", "Standaardafwijking",
+     "Een maat voor hoe ver de waarden gemiddeld van hun gemiddelde liggen. Bij waarden met de gewone klokvorm ligt "
+     "ongeveer twee derde van de waarden binnen één standaardafwijking van het gemiddelde.", ()),
     ("wachtnorm", "Wachtnorm en bezetting",
      "De wachtnorm zegt welk deel van de bezoekers binnen hoeveel minuten geholpen moet zijn (bijvoorbeeld 80% binnen 10 "
      "minuten). De bezetting is het deel van de tijd dat een medewerker met bezoekers bezig is.", ("bezetting",)),
