@@ -140,8 +140,10 @@ def demand(r: CounterResult) -> list[Markdown | tables.Table]:
     d = r.demand
     total = Markdown(f"Vraagbron: **{demand_source(r)}**. Totaal {fmt.number(d.total)} bezoeken per jaar voor "
                      f"{fmt.number(d.inhabitants)} inwoners ({fmt.number(d.total / d.inhabitants, 3)} per inwoner).")
-    per_area = tables.table(r.per_area.sort_values("bezoeken", ascending=False), ["code", "naam", "inwoners", "bezoeken"],
-                            caption="Loketbezoeken per jaar per gebied, meeste eerst", source=_visits_source(r))
+    ordered = r.per_area.sort_values("bezoeken", ascending=False)
+    per_area = tables.table(ordered.assign(bezoeken=ordered["bezoeken"].map(lambda v: fmt.rounded(v, 100))),
+                            ["code", "naam", "inwoners", "bezoeken"], source=_visits_source(r),
+                            caption="Loketbezoeken per jaar per gebied (geschat, op honderden), meeste eerst")
     return [*visit_model(r), total, per_area]
 
 
@@ -154,8 +156,9 @@ def products(r: CounterResult, s: Session) -> list[Markdown | tables.Table]:
     """The product mix (illustration), its sources, and the visits of the statistics year over time."""
     year = s.params.jaar
     return [
-        tables.table(r.products, ["product", "bezoeken", "geldigheid_jaar"],
-                     caption="Loketbezoeken per jaar per product (illustratie)", source=PRODUCT_SOURCE),
+        tables.table(r.products.assign(bezoeken=r.products["bezoeken"].map(lambda v: fmt.rounded(v, 100))),
+                     ["product", "bezoeken", "geldigheid_jaar"], source=PRODUCT_SOURCE,
+                     caption="Loketbezoeken per jaar per product (illustratie, op honderden)"),
         Markdown("Bronnen: Paspoortwet (sinds 9 maart 2014), regels voor het rijbewijs (CBR); het bezit per product is een "
                  "aanname (iedereen in de leeftijdsgroep), en CBS geeft geen aantallen 18+ of 75+, dus 15-17 jaar telt bij de "
                  "volwassenen. De bronnen staan volledig in de tabel 03_producten."),
