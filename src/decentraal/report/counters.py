@@ -532,9 +532,12 @@ def uncertainty_text(r: CounterResult) -> Markdown:
 def sobol_table(r: CounterResult) -> tables.Table:
     """Sobol indices of the cost per visit of one new counter (p-median): every assumption, most important first."""
     sob = r.uncertainty.sobol
-    shown = sob.assign(aanname=[ASSUMPTIONS.get(p, p.replace("_", " ")) for p in sob["parameter"]])
+    # small negative estimates are sampling noise of an index that is 0 or nearly so: shown as 0, as in the chart
+    shown = sob.assign(aanname=[ASSUMPTIONS.get(p, p.replace("_", " ")) for p in sob["parameter"]],
+                       ST=sob["ST"].clip(lower=0), S1=sob["S1"].clip(lower=0))
     return tables.table(shown, ["aanname", "ST", "S1"],
-                        caption=f"Gevoeligheid van de kosten per bezoek van één extra loket ({MODELS['pmedian']}) per aanname")
+                        caption=f"Gevoeligheid van de kosten per bezoek van één extra loket ({MODELS['pmedian']}) per aanname "
+                                "(schattingen onder 0 zijn rekenruis en staan als 0)")
 
 
 def sobol_text(r: CounterResult) -> Markdown:

@@ -111,7 +111,7 @@ def norms_table(r: NormResult) -> tables.Table:
     frame = pd.DataFrame({"Kanaal": [CHANNEL_NAMES[c] for c in CHANNELS],
                           "Norm (gelijk voor Haarlem en Zandvoort)": [r.settings.norm_text(c) for c in CHANNELS],
                           "Herkomst": [NORM_SOURCES[c] for c in CHANNELS]})
-    return tables.plain(frame, caption="Normen per kanaal", source="Bron: FACTS.md (gepubliceerde normen van andere gemeenten)")
+    return tables.plain(frame, caption="Normen per kanaal", source="Bron: servicenormen op harlingen.nl, katwijk.nl en utrecht.nl; IJmuider Courant 17-10-2018 (Haarlem, telefoon)")
 
 
 def volumes_chart(r: NormResult) -> Figure:
