@@ -50,8 +50,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.genmod import families
-from statsmodels.genmod.generalized_linear_model import GLM
 
 from decentraal.errors import DataError, ParameterError
 from decentraal.methods.visitmodel import ModelFitError
@@ -1000,6 +998,10 @@ def fit_gravity(
     design = np.column_stack([x, dummies])
     offset = None if gamma is None else float(gamma) * log_h
     try:
+        # imported here: statsmodels costs ~0.3 s per kernel otherwise
+        from statsmodels.genmod import families
+        from statsmodels.genmod.generalized_linear_model import GLM
+
         res = GLM(cnt, design, family=families.Poisson(), offset=offset).fit(maxiter=200)
     except (np.linalg.LinAlgError, ValueError) as exc:  # pragma: no cover - guarded by the checks above
         raise ModelFitError(f"gravity GLM failed ({exc}); check the bookings for separation or collinearity.") from exc
