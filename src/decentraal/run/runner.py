@@ -26,7 +26,7 @@ import platform
 import signal
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -291,6 +291,29 @@ def _render_page(run_dir: Path, book: Path, printer: pdf.Printer | None) -> list
     return [page]
 
 
+def _write_excel(run_dir: Path, run_id: str) -> None:
+    """All tables of the run in one workbook ``tables/<run_id>.xlsx`` (none without tables)."""
+    tables = sorted((run_dir / "tables").glob("*.csv"))
+    if tables:
+        io.write_excel({t.stem: io.read_table(t) for t in tables}, run_dir / "tables" / f"{run_id}.xlsx")
+
+
+def _in_background(fn: Callable[..., None], *args) -> Future:
+    """Run ``fn(*args)`` in a thread (e.g. the workbook while Chromium prints the pages)."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="decentraal-report")
+    try:
+        return pool.submit(fn, *args)
+    finally:
+        pool.shutdown(wait=False)
+
+
+def _settle(future: Future | None) -> None:
+    """Wait for a background step before the manifest lists the outputs (its error is reported elsewhere)."""
+    if future is not None:
+        with contextlib.suppress(BaseException):
+            future.result()
+
+
 def _drop(pages: list[Path]) -> None:
     """Remove pages exported early when the run fails before its report step (a failed run renders no reports)."""
     for page in pages:
@@ -382,6 +405,7 @@ def run(
     # one Chromium prints every page, each chapter as soon as its notebook is done (started with the first page)
     printer = pdf.Printer() if pdf.browser() is not None else None
     early: list[Path] = []  # chapter pages exported while other notebooks ran
+    excel: Future | None = None
     with _sigterm_as_interrupt():
         try:
             io.write_json(manifest, run_dir / "manifest.json")
@@ -415,6 +439,7 @@ def run(
                     f"outputs/latest still points at the previous successful run."
                 )
             early.clear()  # the report step owns the exported pages from here
+            excel = _in_background(_write_excel, run_dir, run_id)  # the tables are complete
             progress("Rendering HTML reports ...")
             pages = []
             for book in books:
@@ -448,9 +473,7 @@ def run(
                 io.write_text(text, run_dir / "report" / name)
             manifest["pdf"] = _print_report(run_dir, [run_dir / "report" / h for h in ("index.html", *(h for h, _, _ in pages), *appendices)],
                                             name=f"{run_id}.pdf", progress=progress, printer=printer)
-            tables = sorted((run_dir / "tables").glob("*.csv"))
-            if tables:
-                io.write_excel({t.stem: io.read_table(t) for t in tables}, run_dir / "tables" / f"{run_id}.xlsx")
+            excel.result()  # tables/<run_id>.xlsx, written while the pages were rendered and printed
             finish("ok")
             point_latest(outputs, run_id)
         except RunFailed:
@@ -458,6 +481,7 @@ def run(
         except KeyboardInterrupt as exc:
             stopped = stop_children()
             _drop(early)
+            _settle(excel)
             with contextlib.suppress(Exception):
                 finish("failed", error=f"interrupted ({exc or 'Ctrl-C'}); {stopped} worker/kernel process(es) stopped")
             raise RunInterrupted(
@@ -466,6 +490,7 @@ def run(
         except BaseException as exc:
             stop_children()
             _drop(early)
+            _settle(excel)
             message = _failure_message(exc)
             with contextlib.suppress(Exception):
                 finish("failed", error=message)
