@@ -23,6 +23,7 @@ For every municipality of the shipped data, with the same norms and the same met
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -47,6 +48,10 @@ from decentraal.settings import RunParameters, reference_years
 #: municipality's volumes scale with its digital share relative to Haarlem's.
 REFERENCE_GEMEENTE = "GM0392"
 CHANNELS = ("balie", "telefoon", "email")
+#: The queueing formulas are pure functions of a few numbers; the sensitivity runs repeat most of them exactly
+#: (an e-mail assumption does not change a phone month), so their results are kept.
+_erlang_a = functools.lru_cache(maxsize=1 << 16)(norms.erlang_a)
+_service_level = functools.lru_cache(maxsize=1 << 16)(erlang.service_level)
 #: Relative precision of the e-mail capacity a norm needs (0.1%: far below what a formation can hold).
 EMAIL_TOLERANCE = 1e-3
 SCENARIOS = ("huidige_capaciteit", "uitbreiding")
@@ -243,7 +248,7 @@ def phone_month(calls: float, hours: float, agents: float, ns: NormSettings) -> 
     rate = calls / hours
 
     def at(n: int) -> tuple[float, float, float]:
-        r = norms.erlang_a(rate, ns.phone_minutes, ns.patience_minutes, n, ns.phone_norm_seconds)
+        r = _erlang_a(rate, ns.phone_minutes, ns.patience_minutes, n, ns.phone_norm_seconds)
         return r.share_within_norm, r.mean_wait_seconds, r.p_abandon
 
     if agents < 1:  # fewer than one seat: the line is unstaffed part of the time; those calls are lost
@@ -264,7 +269,7 @@ def phone_agents_needed(calls: float, hours: float, ns: NormSettings) -> int:
     rate = calls / hours
 
     def ok(n: int) -> bool:
-        r = norms.erlang_a(rate, ns.phone_minutes, ns.patience_minutes, n, ns.phone_norm_seconds)
+        r = _erlang_a(rate, ns.phone_minutes, ns.patience_minutes, n, ns.phone_norm_seconds)
         return r.share_within_norm >= ns.target_share
 
     n = max(1, math.ceil(rate * ns.phone_minutes / 60.0))
@@ -284,6 +289,7 @@ def _slots_per_desk(minutes: float, visits: float, ns: NormSettings) -> int:
     return staffing.appointment_slots_per_day(1, per_day, minutes / visits)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _access(lam: float, slots: int, days: int) -> tuple[float, float]:
     """Share of appointment requests with a slot within ``days`` working days, and the mean access days.
 
@@ -327,7 +333,7 @@ def counter_month(row: pd.Series, days: float, desks: float, ns: NormSettings) -
         share_walk = 1.0
         if walk > 0:
             hours = days * ns.walk_in_hours_per_week / staffing.WORKING_DAYS_PER_WEEK
-            share_walk = erlang.service_level(walk / hours, row["balie_minuten_inloop"] / walk, n, ns.walk_in_norm_minutes)
+            share_walk = _service_level(walk / hours, row["balie_minuten_inloop"] / walk, n, ns.walk_in_norm_minutes)
         return (app * share_app + walk * share_walk) / (app + walk), mean_days
 
     if app + walk <= 0:
