@@ -224,9 +224,18 @@ def equal_treatment(r: NormResult, s: Session) -> Markdown:
     gap = "".join(f" Omdat {r.municipalities[c].name} minder digitaal afhandelt, heeft het per inwoner "
                   f"{fmt.percent(factor[c] - 1)} meer telefoon- en e-mailcontacten (en meer baliebezoeken voor overige producten) "
                   f"dan Haarlem." for c in other if factor[c] > 1)
+    enough = []
+    for m in r.municipalities.values():
+        now = m.table.loc[(m.table["scenario"] == SCENARIOS[0]) & (m.table["jaar"] == r.peak_year)].set_index("kanaal")
+        for channel in ("balie", "telefoon"):
+            if now.at[channel, "fte_beschikbaar"] >= now.at[channel, "fte_nodig"] - 1e-9:
+                enough.append(f"{CHANNEL_NAMES[channel]} in {m.name}")
+    slack = (f"\n\nVoor {fmt.join(enough)} is de huidige formatie ook in {r.peak_year} genoeg voor de norm in de drukste "
+             "maand: een balie of telefoonplek is ondeelbaar, dus een kleine bezetting had in het dal ruimte over. Dat verschil "
+             "komt uit de schaal, niet uit een andere behandeling.") if enough else ""
     return Markdown("Beide gemeenten worden met dezelfde normen en dezelfde rekenwijze doorgerekend. Verschillen komen uit de "
                     "bevolking (leeftijdsopbouw: de golf van reisdocumenten) en uit het aandeel digitale afhandeling, een "
-                    "expliciete aanname per gemeente." + gap + "\n\n" + "\n".join(lines))
+                    "expliciete aanname per gemeente." + gap + slack + "\n\n" + "\n".join(lines))
 
 
 def sensitivity_table(r: NormResult) -> tables.Table | Markdown:
