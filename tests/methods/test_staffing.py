@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from decentraal.errors import DataError, ParameterError
+from decentraal.methods import staffing
 from decentraal.methods.capacity import erlang_c, mean_wait_minutes, service_level
 from decentraal.methods.staffing import (
     HAARLEM_2018_APPOINTMENT_HOURS_PER_WEEK,
@@ -256,3 +257,17 @@ def test_mixed_counter_by_hand() -> None:
     c = mixed_counter(4, 3)  # 4 x 10 h + 3 x 29 h = 127 h a week
     assert (c.desks, c.desk_hours_per_week, c.desk_hours_per_year) == (4, 127.0, 127.0 * 52)
     assert mixed_counter(2, 5).desks == 5
+
+
+def test_heavy_traffic_access_agrees_with_the_exact_agenda():
+    """The approximation chapter 04 uses against the exact :func:`staffing.access_time` (norms of 2 days or more)."""
+    worst = 0.0
+    for slots in (20, 40, 80, 160, 300):
+        for rho in (0.5, 0.7, 0.8, 0.9, 0.95, 0.98):
+            lam = rho * slots
+            exact = staffing.access_time(lam, slots)
+            for days in (2, 3, 5, 10):
+                share, _ = staffing.access_time_heavy_traffic(lam, slots, days)
+                worst = max(worst, abs(share - exact.share_within(days)))
+    assert worst <= 0.012
+    assert staffing.access_time_heavy_traffic(50.0, 50, 5) == (0.0, math.inf)

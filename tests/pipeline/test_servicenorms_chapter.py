@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +11,6 @@ import pytest
 
 from decentraal import pipeline, report
 from decentraal.io import summary as run_summary
-from decentraal.methods import staffing
 from decentraal.pipeline import servicenorms as chapter04
 from decentraal.pipeline.servicenorms import CHANNELS, SCENARIOS, NormSettings
 
@@ -93,20 +91,6 @@ def test_more_demand_never_raises_attainment_with_fixed_staff(chapter):
         shares.append(t)
     for channel in ("telefoon", "email"):
         assert shares[0][channel] >= shares[1][channel] >= shares[2][channel]
-
-
-def test_heavy_traffic_access_agrees_with_the_exact_agenda():
-    """The approximation chapter 04 uses against :func:`staffing.access_time` (norms of 2 days or more)."""
-    worst = 0.0
-    for slots in (20, 40, 80, 160, 300):
-        for rho in (0.5, 0.7, 0.8, 0.9, 0.95, 0.98):
-            lam = rho * slots
-            exact = staffing.access_time(lam, slots)
-            for days in (2, 3, 5, 10):
-                share, _ = chapter04._access(lam, slots, days)
-                worst = max(worst, abs(share - exact.share_within(days)))
-    assert worst <= 0.012
-    assert chapter04._access(50.0, 50, 5) == (0.0, math.inf)
 
 
 def test_own_files_replace_model_and_mark_synthetic():

@@ -289,26 +289,8 @@ def _slots_per_desk(minutes: float, visits: float, ns: NormSettings) -> int:
     return staffing.appointment_slots_per_day(1, per_day, minutes / visits)
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _access(lam: float, slots: int, days: int) -> tuple[float, float]:
-    """Share of appointment requests with a slot within ``days`` working days, and the mean access days.
-
-    The heavy-traffic (Kingman) approximation of the agenda of :func:`decentraal.methods.staffing.access_time`:
-    the backlog of earlier bookings is exponential with mean ``lambda / (2 (K - lambda))``, and a request gets
-    its slot within ``d`` days when that backlog plus the requests before it on its day (about ``lambda / 2``)
-    fit in ``d x K`` slots. The exact steady state costs up to a tenth of a second per month for Haarlem's agenda
-    (hundreds of slots a day), too slow for 11 years x 12 months x 2 municipalities x the sensitivity runs; for a
-    norm of 2 working days or more the two agree within 0.012 on a grid of agendas from 20 to 300 slots and
-    utilisation 0.5-0.98 (``tests/pipeline/test_servicenorms_chapter.py``). An agenda with no more slots than
-    requests is unstable: nobody is within the norm.
-    """
-    if slots <= lam:
-        return 0.0, math.inf
-    if lam <= 0:
-        return 1.0, 1.0
-    mean_q = lam / (2.0 * (slots - lam))
-    share = 1.0 - math.exp(-max(days * slots - lam / 2.0, 0.0) / mean_q)
-    return share, max(1.0, 0.5 + (mean_q + lam / 2.0 + 1.0) / slots)
+#: Days to an appointment (heavy-traffic approximation), kept per (requests, slots, norm) as the queueing results.
+_access = functools.lru_cache(maxsize=1 << 16)(staffing.access_time_heavy_traffic)
 
 
 def counter_month(row: pd.Series, days: float, desks: float, ns: NormSettings) -> tuple[float, float]:
