@@ -39,6 +39,14 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
          "--disable-sync", "--no-first-run", "--run-all-compositor-stages-before-draw")
 #: ``Page.printToPDF`` options that match ``--print-to-pdf --no-pdf-header-footer`` (same PDF, checked page by page).
 PRINT_OPTIONS = {"printBackground": True, "preferCSSPageSize": True, "displayHeaderFooter": False}
+#: Removes a page's own "pagina N van M" (the stylesheet's ``@bottom-right`` box, which restarts in every file).
+HIDE_PAGE_COUNTER = ("document.head.insertAdjacentHTML('beforeend', "
+                     "'<style>@page { @bottom-right { content: none; } }</style>')")
+#: The page numbers of the joined PDF: one A4 page per number, only the footer text, where the stylesheet
+#: puts it (bottom right, in the 18 mm bottom margin), merged onto the report's pages with pypdf.
+NUMBER_PAGE = ('<div style="position:relative;height:297mm;break-after:page;margin:0">'
+               '<span style="position:absolute;right:14mm;bottom:7.5mm;font:8pt Arial,sans-serif;color:#505050">'
+               'pagina {n} van {total}</span></div>')
 
 
 class PdfError(DecentraalError, RuntimeError):
@@ -114,14 +122,16 @@ class _Browser:
                     return
             self._events.append(self._read(deadline, f"load the page ({event})"))
 
-    def print_page(self, page: Path) -> bytes:
-        """One HTML file as PDF bytes, printed in a fresh tab."""
+    def print_page(self, page: Path, *, numbered_later: bool = True) -> bytes:
+        """One HTML file as PDF bytes, printed in a fresh tab (without its own page count when ``numbered_later``)."""
         target = self.send("Target.createTarget", url="about:blank")["targetId"]
         try:
             session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
             self.send("Page.enable", session=session)
             self.send("Page.navigate", session=session, url=Path(page).resolve().as_uri())
             self.wait_for("Page.loadEventFired", session)
+            if numbered_later:  # the joined PDF gets one page count (number_pages); a page's own count would restart
+                self.send("Runtime.evaluate", session=session, expression=HIDE_PAGE_COUNTER)
             data = self.send("Page.printToPDF", session=session, **PRINT_OPTIONS)["data"]
         finally:
             with contextlib.suppress(PdfError):
@@ -174,6 +184,20 @@ class Printer:
             raise PdfError(f"Chromium printed no PDF for {page}")
         return data
 
+    def numbers(self, total: int) -> bytes:
+        """A PDF of ``total`` A4 pages that hold only "pagina n van total" in the footer."""
+        body = "".join(NUMBER_PAGE.format(n=n, total=total) for n in range(1, total + 1))
+        page = Path(self._tmp.name) / "paginanummers.html"
+        page.write_text('<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>paginanummers</title>'
+                        "<style>@page { size: A4; margin: 0 } body { margin: 0 }</style></head>"
+                        f"<body>{body}</body></html>", encoding="utf-8")
+        return self._pool.submit(self._print_plain, page).result()
+
+    def _print_plain(self, page: Path) -> bytes:
+        if self._browser is None:
+            self._browser = _Browser(self._exe, Path(self._tmp.name) / "profile", self._timeout)
+        return self._browser.print_page(page, numbered_later=False)
+
     def submit(self, page: Path) -> Future[bytes]:
         """Start printing ``page`` (once per path); the future gives the PDF bytes."""
         key = Path(page).resolve()
@@ -199,8 +223,24 @@ class Printer:
         self.close()
 
 
+def number_pages(writer: Any, numbers: bytes) -> None:
+    """Stamp "pagina n van N" on every page of ``writer`` from the one-number-per-page PDF ``numbers``."""
+    import io
+
+    from pypdf import PdfReader
+
+    stamps = PdfReader(io.BytesIO(numbers)).pages
+    if len(stamps) != len(writer.pages):
+        raise PdfError(f"the page numbers came out as {len(stamps)} pages for a report of {len(writer.pages)}")
+    for page, stamp in zip(writer.pages, stamps):
+        page.merge_page(stamp)
+
+
 def print_pdf(pages: Sequence[Path], target: Path, *, timeout: float = 120, printer: Printer | None = None) -> Path:
     """Print ``pages`` (HTML files) to A4 PDF and join them, in order, into ``target`` (atomically).
+
+    The joined PDF is numbered once ("pagina n van N" over all pages, :func:`number_pages`): each HTML
+    page's own count is left out of the print, because it would start again at 1 in every chapter.
 
     With ``printer`` pages it already printed (or is printing) are taken from it; without one a
     printer is started for these pages and stopped afterwards.
@@ -217,6 +257,7 @@ def print_pdf(pages: Sequence[Path], target: Path, *, timeout: float = 120, prin
     writer = PdfWriter()
     for page in pages:
         writer.append(io.BytesIO(printer.pdf(page)))
+    number_pages(writer, printer.numbers(len(writer.pages)))
     with files.atomic_path(Path(target)) as tmp_target:
         with open(tmp_target, "wb") as handle:
             writer.write(handle)
