@@ -102,6 +102,17 @@ def _parameter(info: own.RunInfo | None, key: str) -> Any:
     return info.parameters.get(key, info.base.get(key, {}).get("waarde"))
 
 
+#: Every named area at least this often among the highest three: the ranking is called firm ("stevig").
+FIRM_TOP3 = 0.8
+
+
+def _stability(first: Sequence[Mapping[str, Any]]) -> str:
+    """'Dat is stevig' only when every named area is among the highest three in most weight variants."""
+    if min(t["kans_top3"] for t in first) >= FIRM_TOP3:
+        return "Dat is stevig"
+    return "Dat is niet voor alle gebieden stevig"
+
+
 # --------------------------------------------------------------------------- Kernpunten
 def kernpunten(summary: Mapping[str, Any], info: own.RunInfo | None = None) -> list[str]:
     """Four to six plain-Dutch bullets (HTML) from the summary; every number from the data, with its range."""
@@ -112,7 +123,7 @@ def kernpunten(summary: Mapping[str, Any], info: own.RunInfo | None = None) -> l
         chance = fmt.percent_range(min(t["kans_top3"] for t in first), max(t["kans_top3"] for t in first))
         text = (f"<b>Waar:</b> mogelijke belemmeringen om de gemeente te bereiken (onder meer veel ouderen, laag inkomen, "
                 f"geen auto, ver van het loket) zijn het grootst in de {LEVEL_PLURAL.get(level, level)} "
-                f"<b>{html.escape(fmt.join([t['naam'] for t in first]))}</b>. Dat is stevig: als de gewichten van de "
+                f"<b>{html.escape(fmt.join([t['naam'] for t in first]))}</b>. {_stability(first)}: als de gewichten van de "
                 f"indicatoren variëren, horen ze in {chance} van de varianten bij de hoogste drie.")
         if districts:
             text += " Per stadsdeel: " + fmt.join([f"{html.escape(t['naam'])} ({fmt.percent(t['kans_top3'])})" for t in districts]) + "."
@@ -242,7 +253,7 @@ def key_figures(summary: Mapping[str, Any]) -> str:
         chance = fmt.percent_range(min(t["kans_top3"] for t in first), max(t["kans_top3"] for t in first))
         cards.append(_card("Meeste mogelijke belemmeringen", html.escape(fmt.join([t["naam"] for t in first])),
                            f"De drie {LEVEL_PLURAL.get(level, level)} met de hoogste index.",
-                           f"Stevig: in {chance} van de varianten van de gewichten bij de hoogste drie."))
+                           f"{_stability(first)}: in {chance} van de varianten van de gewichten bij de hoogste drie."))
     one = _scenario(summary, HEADLINE_MODEL, HEADLINE_K)
     none = _scenario(summary, HEADLINE_MODEL, 0)
     if one is not None:
