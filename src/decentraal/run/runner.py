@@ -416,6 +416,13 @@ def run(
                  kernel_name, str(notebook_dir), kernel_threads(jobs))
                 for book in books
             ]
+            # the appendices that do not depend on the results are written and printed while the notebooks run
+            from decentraal.report import pages as appendix
+            for name, text in ((appendix.GLOSSARY_FILE, appendix.glossary_page()),
+                               (appendix.ACCESSIBILITY_FILE, appendix.accessibility_page())):
+                early.append(io.write_text(text, run_dir / "report" / name))
+                if printer is not None:
+                    printer.submit(early[-1])
             phase_start = time.perf_counter()
             results = _execute(books, tasks, jobs, progress, done=lambda book, _res: early.extend(_render_page(run_dir, book, printer)),
                                outputs=outputs)
@@ -467,10 +474,11 @@ def run(
             index = (front.front_page(summary, pages, title=title, info=info, headline_png=headline) if summary
                      else report.index_html(pages, title=title, params=params.model_dump(), run_id=run_id))
             io.write_text(index, run_dir / "report" / "index.html")
-            appendices = {own.GLOSSARY_FILE: own.glossary_page(), own.METHOD_FILE: own.method_page(info),
-                          own.ACCESSIBILITY_FILE: own.accessibility_page(), own.COLOPHON_FILE: own.colophon_page(info)}
+            appendices = {own.GLOSSARY_FILE: None, own.METHOD_FILE: own.method_page(info),  # None: written before the notebooks
+                          own.ACCESSIBILITY_FILE: None, own.COLOPHON_FILE: own.colophon_page(info)}
             for name, text in appendices.items():
-                io.write_text(text, run_dir / "report" / name)
+                if text is not None:
+                    io.write_text(text, run_dir / "report" / name)
             manifest["pdf"] = _print_report(run_dir, [run_dir / "report" / h for h in ("index.html", *(h for h, _, _ in pages), *appendices)],
                                             name=f"{run_id}.pdf", progress=progress, printer=printer)
             excel.result()  # tables/<run_id>.xlsx, written while the pages were rendered and printed
