@@ -254,29 +254,37 @@ def sensitivity_table(r: NormResult) -> tables.Table | Markdown:
 
 
 def monthly_chart(r: NormResult) -> Figure:
-    """Haarlem's phone and counter per month with today's capacity: the peak months."""
-    m = r.monthly.loc[(r.monthly["scenario"] == SCENARIOS[0])]
-    fig = Figure(figsize=(9, 3.0))
-    ax = fig.subplots()
-    for code, muni in r.municipalities.items():
-        for channel, style in (("telefoon", "-"), ("balie", "--"), ("email", ":")):
+    """Share within the norm per month of the peak year with today's capacity: one panel per municipality."""
+    peak = r.peak_year
+    m = r.monthly.loc[(r.monthly["scenario"] == SCENARIOS[0]) & (r.monthly["maand"].dt.year == peak)]
+    styles = {"balie": ("--", "s"), "telefoon": ("-", "o"), "email": (":", "^")}
+    fig = Figure(figsize=(9, 3.2))
+    axes = fig.subplots(1, len(r.municipalities), sharey=True, squeeze=False)[0]
+    for ax, (code, muni) in zip(axes, r.municipalities.items()):
+        for channel, (style, marker) in styles.items():
             part = m.loc[(m["gemeente"] == code) & (m["kanaal"] == channel)]
-            ax.plot(part["maand"].dt.to_timestamp(), part["aandeel_binnen_norm"], ls=style, lw=1.2,
-                    color=COLOURS.get(code, "grey"), label=f"{muni.name}, {CHANNEL_NAMES[channel]}")
-    ax.axhline(r.settings.target_share, color="black", lw=0.8)
-    ax.set_ylim(0, 1.02)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.percent(v)))
-    ax.set_ylabel("deel binnen de norm", fontsize=8)
-    ax.tick_params(labelsize=8)
-    ax.legend(fontsize=7, ncol=3, loc="lower left")
+            ax.plot(part["maand"].dt.month, part["aandeel_binnen_norm"], ls=style, marker=marker, ms=3, lw=1.2,
+                    color=COLOURS.get(code, "grey"), label=CHANNEL_NAMES[channel])
+        ax.axhline(r.settings.target_share, color="black", lw=0.8)
+        ax.set_title(f"{muni.name}, {peak}", fontsize=9)
+        ax.set_xticks(range(1, 13), [MONTHS[i][:3] for i in range(1, 13)], fontsize=7)
+        ax.set_ylim(0, 1.02)
+        ax.tick_params(labelsize=8)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.percent(v)))
+        ax.legend(fontsize=7, loc="center left")  # the lines run along the top and the bottom
+    axes[0].set_ylabel("deel binnen de norm", fontsize=8)
     fig.tight_layout()
-    low = m.loc[m["gemeente"] == REFERENCE_GEMEENTE].sort_values("aandeel_binnen_norm").head(1)
-    alt = ("Lijngrafiek per maand van het deel van de contacten binnen de norm bij gelijkblijvende capaciteit, per kanaal, voor "
-           "Haarlem en Zandvoort. "
-           + (f"Het laagste punt voor Haarlem is {CHANNEL_NAMES[low['kanaal'].iloc[0]]} in "
-              f"{MONTHS[int(low['maand'].iloc[0].month)]} {low['maand'].iloc[0].year}: "
-              f"{_pct(float(low['aandeel_binnen_norm'].iloc[0]))}." if len(low) else ""))
-    return figures.describe(fig, alt=alt, caption="Deel binnen de norm per maand (huidige capaciteit)", source=SOURCE)
+    parts = []
+    for code, muni in r.municipalities.items():
+        own = m.loc[m["gemeente"] == code].sort_values("aandeel_binnen_norm")
+        if len(own):
+            low = own.iloc[0]
+            parts.append(f"{muni.name}: laagste {CHANNEL_NAMES[low['kanaal']]} in {MONTHS[int(low['maand'].month)]} "
+                         f"({_pct(float(low['aandeel_binnen_norm']))})")
+    alt = (f"Twee grafieken, Haarlem en Zandvoort, met per maand van {peak} het deel van de contacten binnen de norm bij "
+           f"gelijkblijvende capaciteit, per kanaal; de zwarte lijn is de norm van {fmt.percent(r.settings.target_share)}. "
+           + "; ".join(parts) + ".")
+    return figures.describe(fig, alt=alt, caption=f"Deel binnen de norm per maand in {peak} (huidige capaciteit)", source=SOURCE)
 
 
 def limitations() -> Markdown:
