@@ -63,6 +63,7 @@ class RunParameters(BaseModel):
     niveau: Literal["buurt", "wijk", "stadsdeel", "gemeente"]
     seed: int = Field(ge=0, le=2**32 - 1)
     basiskaart: bool
+    contact: str = Field(max_length=200)
     onthulling_drempel: int = Field(ge=DISCLOSURE_FLOOR)
 
     # -- barriers (notebook 02)
