@@ -142,3 +142,14 @@ def test_report_functions_render(chapter):
         assert text["alt"] and "Haarlem" in text["alt"]
     assert "Zandvoort" in report.servicenorms.equal_treatment(r, s).data
     assert np.isfinite(r.table["fte_beschikbaar"]).all()
+
+
+def test_phone_seat_search_equals_the_method(chapter):
+    """The chapter's faster search from the offered load gives the same seats as ``agents_for_norm``."""
+    s, r = chapter
+    ns = r.settings
+    from decentraal.methods import servicenorms as norms
+    for calls in np.linspace(50, 40_000, 40):
+        for hours in (150.0, 184.0):
+            assert chapter04.phone_agents_needed(calls, hours, ns) == norms.agents_for_norm(
+                calls / hours, ns.phone_minutes, ns.patience_minutes, ns.phone_norm_seconds, ns.target_share)

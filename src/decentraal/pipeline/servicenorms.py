@@ -134,7 +134,7 @@ class NormSettings:
 
     def fte_per_position(self, hours_per_week: float) -> float:
         """FTE that keep one position (desk, phone seat) staffed ``hours_per_week``, after shrinkage."""
-        return hours_per_week / (self.hours_per_fte * (1.0 - self.shrinkage))
+        return float(norms.fte_from_agents(1.0, hours_per_week, self.hours_per_fte, self.shrinkage))
 
     def email_per_fte_per_day(self) -> float:
         """E-mails one FTE answers per working day, after shrinkage."""
@@ -227,7 +227,13 @@ def apply_contact_file(volumes: pd.DataFrame, own: pd.DataFrame, code: str) -> t
 # --------------------------------------------------------------------------- one channel, one month
 def _days(months: pd.PeriodIndex) -> np.ndarray:
     """Working days (Monday to Friday) per month."""
-    return staffing.opening_hours_per_month(months, hours_per_week=staffing.WORKING_DAYS_PER_WEEK).to_numpy()
+    return norms.working_days_per_month(months).to_numpy()
+
+
+def _per_day(monthly: pd.Series | np.ndarray, months: pd.PeriodIndex) -> tuple[np.ndarray, np.ndarray]:
+    """A monthly amount spread evenly over the month's working days, and the month position of each day."""
+    days = _days(months)
+    return np.repeat(np.asarray(monthly, dtype=float) / days, days), np.repeat(np.arange(len(months)), days)
 
 
 def _interpolated(fn, positions: float) -> tuple[float, ...]:
@@ -367,8 +373,7 @@ def capacity_from_reference(volumes: pd.DataFrame, ns: NormSettings) -> pd.Serie
     agents = phone_agents_needed(avg["telefoon"], hours_phone, ns)
     desks = counter_desks_needed(avg, days, ns)
     ref = volumes.loc[volumes.index.year.isin(ns.reference_years)]
-    ref_days = _days(ref.index).astype(int)
-    arrivals = np.repeat(ref["email"].to_numpy() / ref_days, ref_days)
+    arrivals, _ = _per_day(ref["email"], ref.index)
     email_per_day = norms.capacity_for_norm(arrivals, ns.email_norm_days, ns.target_share, rel_tol=EMAIL_TOLERANCE)
     return pd.Series({
         "balie": desks * ns.fte_per_position(ns.counter_hours_per_week),
@@ -416,8 +421,8 @@ def needs(volumes: pd.DataFrame, ns: NormSettings) -> pd.DataFrame:
         row = volumes.iloc[i]
         out.iloc[i, 0] = counter_desks_needed(row, days[i], ns) * ns.fte_per_position(ns.counter_hours_per_week)
         out.iloc[i, 1] = phone_agents_needed(row["telefoon"], phone_hours[i], ns) * ns.fte_per_position(ns.phone_hours_per_week)
-    arrivals = np.repeat(volumes["email"].to_numpy() / days, days.astype(int))
-    day_year = np.repeat(months.year.to_numpy(), days.astype(int))
+    arrivals, day_month = _per_day(volumes["email"], months)
+    day_year = months.year.to_numpy()[day_month]
     for year in sorted(set(months.year)):
         need = norms.capacity_for_norm(arrivals[day_year == year], ns.email_norm_days, ns.target_share, rel_tol=EMAIL_TOLERANCE)
         out.loc[months.year == year, "email"] = need / ns.email_per_fte_per_day()
@@ -446,9 +451,8 @@ def attainment(volumes: pd.DataFrame, cap: Capacity, ns: NormSettings, need: pd.
         share, mean_days = counter_month(row, days[i], cap.fte["balie"].iloc[i] / fte_desk, ns)
         rows.append((month, "balie", row["balie"], share, mean_days, np.nan, cap.fte["balie"].iloc[i], need["balie"].iloc[i]))
     # e-mail: one backlog over all days, capacity per day from the FTE of each day's month
-    arrivals = np.repeat(volumes["email"].to_numpy() / days, days.astype(int))
-    cap_days = np.repeat(cap.fte["email"].to_numpy() * ns.email_per_fte_per_day(), days.astype(int))
-    day_month = np.repeat(np.arange(len(months)), days.astype(int))
+    arrivals, day_month = _per_day(volumes["email"], months)
+    cap_days = cap.fte["email"].to_numpy()[day_month] * ns.email_per_fte_per_day()
     backlog = norms.email_backlog(arrivals, cap_days, ns.email_norm_days, periods=day_month).per_period
     share_email = backlog["share_within_norm"].fillna(1.0)
     waited = backlog["mean_days"].fillna(0.0)
