@@ -69,3 +69,29 @@ def small_run(tmp_path_factory):
     from runs import make_small_run
 
     return make_small_run(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium through playwright (the browser tests; fails when Chromium is missing)."""
+    from runs import CHROMIUM_ARGS, chromium_path
+
+    path = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - the test extra installs it
+        pytest.fail("the Python package playwright is missing: run `make venv` (installs the test extra)", pytrace=False)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory) -> Path:
+    """The report folder of the shared small run."""
+    from runs import make_small_run
+
+    return make_small_run(tmp_path_factory).run_dir / "report"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,3 +103,17 @@ def make_small_run(tmp_path_factory: pytest.TempPathFactory) -> runner.RunResult
     return _CACHE["small_run"]  # type: ignore[return-value]
 
 
+# --------------------------------------------------------------------------- headless Chromium (browser tests)
+#: Flags of the browser tests: no sandbox (root in CI), no GPU, no background traffic.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    """Debian's chromium; fail (never skip) when it is missing, so CI cannot pass silently."""
+    found = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    if not found:
+        pytest.fail("chromium is not installed: run `make browser` (installs Debian's chromium), then rerun the tests", pytrace=False)
+    return found

@@ -23,8 +23,6 @@ from matplotlib.figure import Figure
 from decentraal.io.outputs import RunOutputs
 from decentraal.report import figures
 from decentraal.report.html import committee_page
-from run.test_browser import CHROMIUM_ARGS, chromium_path
-from runs import make_small_run
 
 AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -81,26 +79,6 @@ def test_alt_text_names_the_extremes():
 
 
 # --------------------------------------------------------------------------- in the browser
-@pytest.fixture(scope="module")
-def report_dir(tmp_path_factory) -> Path:
-    return make_small_run(tmp_path_factory).run_dir / "report"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = chromium_path()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - the test extra installs it
-        pytest.fail("the Python package playwright is missing: run `make venv` (installs the test extra)", pytrace=False)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def _open(browser, html: Path, *, width: int = 1280):
     """The page in an offline context, map frames drawn; returns (context, page)."""
     context = browser.new_context(viewport={"width": width, "height": 900})

@@ -67,7 +67,7 @@ def test_pdf_prints_the_sources_with_their_licence(pdf_pages):
 def print_page(run):
     from playwright.sync_api import sync_playwright
 
-    from run.test_browser import CHROMIUM_ARGS, chromium_path
+    from runs import CHROMIUM_ARGS, chromium_path
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)

@@ -7,49 +7,14 @@ run made by ``test_pipeline.small_run`` (shared for the session) and Debian's ch
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
 
-from runs import make_small_run
-
 pytestmark = pytest.mark.browser
 
 LOCAL_SCHEMES = {"file", "data", "about", "blob"}
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]
-
-
-def chromium_path() -> str:
-    """Debian's chromium; fail (never skip) when it is missing, so CI cannot pass silently."""
-    found = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-    if not found:
-        pytest.fail("chromium is not installed: run `make browser` (installs Debian's chromium), then rerun the tests", pytrace=False)
-    return found
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = chromium_path()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - the test extra installs it
-        pytest.fail("the Python package playwright is missing: run `make venv` (installs the test extra)", pytrace=False)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture(scope="module")
-def report_dir(tmp_path_factory) -> Path:
-    return make_small_run(tmp_path_factory).run_dir / "report"
 
 
 class OfflinePage:
